@@ -1,0 +1,70 @@
+"""kachin-analysis: the cited, itemised record of the KIA-led offensive in northern Myanmar.
+
+Importing the package is cheap: it loads pandas and the record helpers, never
+matplotlib or seaborn (plots live in :mod:`kachin_analysis.plots` and
+:mod:`kachin_analysis.figures`).
+
+Example
+-------
+>>> import kachin_analysis as ka
+>>> record = ka.load_record()
+>>> weekly = ka.count_captures(record, freq="W")
+"""
+
+from .aggregate import (
+    actor_involvement,
+    claims_vs_record,
+    control_timeline,
+    co_participation,
+    count_captures,
+    effective_actors,
+    holder_on,
+    phase_summary,
+    towns_held,
+)
+from .interop import from_acled, to_acled
+from .load import (
+    Problem,
+    Record,
+    RecordError,
+    event_actors,
+    load_actors,
+    load_claims,
+    load_events,
+    load_phases,
+    load_places,
+    load_record,
+    load_sources,
+    load_table,
+    write_table,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Problem",
+    "Record",
+    "RecordError",
+    "__version__",
+    "actor_involvement",
+    "claims_vs_record",
+    "co_participation",
+    "control_timeline",
+    "count_captures",
+    "effective_actors",
+    "event_actors",
+    "from_acled",
+    "holder_on",
+    "load_actors",
+    "load_claims",
+    "load_events",
+    "load_phases",
+    "load_places",
+    "load_record",
+    "load_sources",
+    "load_table",
+    "phase_summary",
+    "to_acled",
+    "towns_held",
+    "write_table",
+]

@@ -1,0 +1,201 @@
+"""The ``kachin-analysis`` command: validate the record, render figures, export, run notebooks.
+
+Example
+-------
+>>> from kachin_analysis.cli import main
+>>> main(["validate"])  # doctest: +ELLIPSIS
+The record is valid: ...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from .load import RecordError, load_record
+
+DESCRIPTION = """\
+The cited, itemised record of the KIA-led offensive in northern Myanmar.
+
+  kachin-analysis validate            check every table and print a summary
+  kachin-analysis figures             render every publication figure into figures/
+  kachin-analysis figures --list      list the figure keys
+  kachin-analysis export --format csv events joined with places and phases
+  kachin-analysis export --format geojson     the same as points, for QGIS
+  kachin-analysis export --format acled       our events in ACLED's layout
+  kachin-analysis notebooks --run     run every notebook in a fresh kernel
+  kachin-analysis docs --write        regenerate data/datapackage.json and the README's tables
+
+The record is read from DIR/--data, else $KACHIN_DATA_DIR, else the checkout's
+data/ folder, else the copy inside the installed package.
+"""
+
+
+def _load(data: str | None):
+    try:
+        return load_record(data)
+    except RecordError as exc:
+        print(exc, file=sys.stderr)
+        print("\nFix the cells listed above; nothing was changed.", file=sys.stderr)
+        return None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    record = _load(args.dir)
+    if record is None:
+        return 1
+    s = record.summary()
+    print(
+        f"The record is valid: {s['events']} events, {s['sources']} sources, {s['places']} places, "
+        f"{s['actors']} actors, {s['phases']} phases, {s['claims']} claims; "
+        f"events from {s.get('first_event', '-')} to {s.get('last_event', '-')}."
+    )
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from . import figures  # matplotlib is imported only for this command
+
+    if args.list:
+        for key, fig in figures.REGISTRY.items():
+            print(f"{key:32s} {fig.title}")
+        return 0
+    unknown = [k for k in (args.only or []) if k not in figures.REGISTRY]
+    if unknown:
+        print(f"unknown figure key(s): {', '.join(unknown)}; known: {', '.join(figures.REGISTRY)}", file=sys.stderr)
+        return 2
+    record = _load(args.data)
+    if record is None:
+        return 1
+    from .paths import data_dir
+
+    keys = args.only or list(figures.REGISTRY)
+    out = figures.output_dir(args.out)
+    t0 = time.perf_counter()
+
+    def progress(i, n, key, paths, seconds):
+        if paths is None:
+            print(f"[{i}/{n}] {key}: up to date (same record, code and libraries; --force re-renders)", flush=True)
+        else:
+            print(f"[{i}/{n}] {key}: {', '.join(p.name for p in paths)} ({seconds:.1f}s)", flush=True)
+
+    result = figures.render_all(record, keys=keys, out_dir=out, formats=args.format, data_folder=data_dir(args.data),
+                                force=args.force, jobs=args.jobs, progress=progress)
+    rendered = sum(v is not None for v in result.values())
+    print(f"{rendered} figure(s) rendered, {len(keys) - rendered} already up to date, in {out} "
+          f"({time.perf_counter() - t0:.1f}s)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import export
+
+    record = _load(args.data)
+    if record is None:
+        return 1
+    default = {"csv": "events_joined.csv", "geojson": "events.geojson", "acled": "events_acled.csv"}[args.format]
+    out = Path(args.out) if args.out else Path(default)
+    n = export.write(record, out, args.format)
+    print(f"wrote {n} events to {out}")
+    return 0
+
+
+def cmd_notebooks(args: argparse.Namespace) -> int:
+    from . import notebooks
+
+    paths = notebooks.notebook_paths(args.dir)
+    for i, path in enumerate(paths, 1):
+        t = time.perf_counter()
+        if args.run:
+            notebooks.execute(path)
+            what = "ran cleanly"
+        else:
+            notebooks.strip(path)
+            what = "outputs stripped"
+        print(f"[{i}/{len(paths)}] {path.name}: {what} ({time.perf_counter() - t:.1f}s)", flush=True)
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from . import docs, schema
+    from .files import atomic_write_text
+    from .paths import checkout_root, data_dir
+
+    if not args.write:
+        print(schema.datapackage_json(), end="")
+        return 0
+    record = _load(args.data)
+    if record is None:
+        return 1
+    target = data_dir(args.data) / "datapackage.json"
+    atomic_write_text(target, schema.datapackage_json())
+    print(f"wrote {target}")
+    root = checkout_root()
+    readme = (root / "README.md") if root else None
+    if readme is not None and readme.exists():
+        atomic_write_text(readme, docs.replace_sections(readme.read_text(encoding="utf-8"), docs.sections(record)))
+        print(f"rewrote the generated sections of {readme}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kachin-analysis", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check every table of the record and print a summary (exit 1 on errors)")
+    v.add_argument("dir", nargs="?", help="folder holding the CSV tables (default: the shipped record)")
+    v.set_defaults(func=cmd_validate)
+
+    f = sub.add_parser("figures", help="render the publication figures (atomic, byte-reproducible)")
+    f.add_argument("--only", nargs="+", metavar="KEY", help="render only these figure keys")
+    f.add_argument("--format", nargs="+", default=["svg", "pdf", "png"], choices=["svg", "pdf", "png"],
+                   help="formats to write (default: svg pdf png)")
+    f.add_argument("--out", metavar="DIR", help="output folder (default: figures/)")
+    f.add_argument("--data", metavar="DIR", help="read the record from DIR")
+    f.add_argument("--list", action="store_true", help="list the figure keys and titles, render nothing")
+    f.add_argument("--force", action="store_true", help="re-render even figures that are up to date")
+    f.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
+                   help="render in N processes (default: up to 2)")
+    f.set_defaults(func=cmd_figures)
+
+    e = sub.add_parser("export", help="write the events joined with places, as CSV, GeoJSON or ACLED layout")
+    e.add_argument("--format", required=True, choices=["csv", "geojson", "acled"])
+    e.add_argument("--out", metavar="FILE", help="output file (default: events_joined.csv, events.geojson or events_acled.csv)")
+    e.add_argument("--data", metavar="DIR", help="read the record from DIR")
+    e.set_defaults(func=cmd_export)
+
+    n = sub.add_parser("notebooks", help="run every notebook in a fresh kernel, or strip their outputs before committing")
+    g = n.add_mutually_exclusive_group(required=True)
+    g.add_argument("--run", action="store_true", help="run each notebook top to bottom (files are not changed)")
+    g.add_argument("--strip", action="store_true", help="remove outputs and execution counts (notebooks are committed clean)")
+    n.add_argument("dir", nargs="?", help="folder of notebooks (default: notebooks/)")
+    n.set_defaults(func=cmd_notebooks)
+
+    s = sub.add_parser("docs", help="print the Frictionless descriptor, or --write it and the README's generated sections")
+    s.add_argument("--write", action="store_true",
+                   help="write data/datapackage.json and rewrite the README's data dictionary and coverage tables")
+    s.add_argument("--data", metavar="DIR", help="read the record from (and write datapackage.json into) DIR")
+    s.set_defaults(func=cmd_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""ACLED interop: a hand-written ACLED-format fixture flows into the same helpers; our record exports to ACLED's layout."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+import kachin_analysis as ka
+from kachin_analysis.interop import ACLED_COLUMNS, SAMPLE_ACLED as SAMPLE
+
+
+@pytest.fixture(scope="module")
+def acled():
+    return ka.from_acled(SAMPLE)
+
+
+def test_every_row_is_mapped_and_none_dropped(acled):
+    assert len(acled) == 12
+    assert acled["event_id"].tolist()[:2] == ["MMR90001", "MMR90002"]
+
+
+def test_sub_event_types_map_to_our_event_types(acled):
+    got = dict(zip(acled["event_id"], acled["event_type"].astype(str)))
+    assert got["MMR90001"] == "capture" and got["MMR90007"] == "capture"
+    assert got["MMR90003"] == "recapture"
+    assert got["MMR90002"] == "attack"
+    assert got["MMR90004"] == got["MMR90005"] == "strike"
+    assert got["MMR90006"] == "ceasefire"
+    assert got["MMR90008"] == "other"
+
+
+def test_both_date_forms(acled):
+    d = dict(zip(acled["event_id"], acled["date"].dt.strftime("%Y-%m-%d")))
+    assert d["MMR90002"] == "2024-03-08" and d["MMR90001"] == "2024-03-07" and d["MMR90009"] == "2024-04-10"
+
+
+def test_both_inter_code_forms_give_sides(acled):
+    row = acled.set_index("event_id")
+    assert (row.loc["MMR90001", "attacker_side"], row.loc["MMR90001", "defender_side"]) == ("resistance", "junta")
+    assert (row.loc["MMR90002", "attacker_side"], row.loc["MMR90002", "defender_side"]) == ("junta", "resistance")
+    assert row.loc["MMR90009", "attacker_side"] == "resistance"  # a PDF, coded as a political militia
+    assert row.loc["MMR90010", "attacker_side"] == "pro_junta"  # Pyu Saw Htee
+    assert pd.isna(row.loc["MMR90004", "defender_side"])
+
+
+def test_associated_actors_join_the_main_actor(acled):
+    first = acled.set_index("event_id").loc["MMR90001", "attackers"]
+    assert first.split(";") == ["KIA: Kachin Independence Army", "PDF: People's Defense Force",
+                                "ABSDF: All Burma Students' Democratic Front"]
+
+
+def test_precision_codes(acled):
+    row = acled.set_index("event_id")
+    assert row.loc["MMR90003", "date_precision"] == "week" and row.loc["MMR90006", "date_precision"] == "month"
+    assert row.loc["MMR90006", "geo_precision"] == "township" and row.loc["MMR90001", "geo_precision"] == "settlement"
+
+
+def test_filters_by_admin1_and_date():
+    kachin = ka.from_acled(SAMPLE, admin1=["Kachin"], start="2024-03-10", end="2024-04-30")
+    assert kachin["event_id"].tolist() == ["MMR90003", "MMR90004", "MMR90005", "MMR90007", "MMR90008"]
+
+
+def test_the_aggregation_helpers_run_unchanged(acled):
+    weekly = ka.count_captures(acled, measure="events", freq="W", by="actor")
+    kia = weekly[weekly["actor_id"] == "KIA: Kachin Independence Army"]["events"].sum()
+    assert kia == 4  # MMR90001, MMR90007, MMR90012, and MMR90009 where the KIA is an associated actor
+    sides = ka.count_captures(acled, measure="events", freq="M", by="side")
+    assert sides.groupby("side", observed=True)["events"].sum().to_dict()["resistance"] == 4
+    assert ka.co_participation(acled).loc["KIA: Kachin Independence Army", "PDF: People's Defense Force"] == 2
+
+
+def test_unmappable_rows_are_reported_never_dropped_silently(tmp_path):
+    bad = SAMPLE.read_text().replace("2024-03-20,2024,1", "20/03/2024,2024,1").replace("24.76,97.56", "north,97.56")
+    path = tmp_path / "bad.csv"
+    path.write_text(bad)
+    with pytest.raises(ka.RecordError) as info:
+        ka.from_acled(path)
+    cols = {(p.line, p.column) for p in info.value.problems}
+    assert cols == {(5, "event_date"), (5, "latitude")}
+    with pytest.warns(UserWarning, match="left out"):
+        kept = ka.from_acled(path, errors="report")
+    assert len(kept) == 11 and len(kept.attrs["unmapped"]) == 2
+
+
+def test_missing_required_column_is_named(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_text(SAMPLE.read_text().replace("sub_event_type", "subtype", 1))
+    with pytest.raises(ka.RecordError, match="sub_event_type"):
+        ka.from_acled(path)
+
+
+def test_a_frame_works_as_well_as_a_path():
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    assert ka.from_acled(frame)["event_type"].astype(str).tolist() == ka.from_acled(SAMPLE)["event_type"].astype(str).tolist()
+
+
+def test_to_acled_layout_and_safety(record):
+    out = ka.to_acled(record)
+    assert tuple(out.columns) == ACLED_COLUMNS
+    assert len(out) == len(record.events)
+    first = out.iloc[0]
+    ev = record.events.iloc[0]
+    assert first["event_id_cnty"] == ev["event_id"] and first["notes"] == ev["summary"]
+    assert not out.map(lambda v: isinstance(v, str) and v[:1] in ("=", "+", "-", "@")).any().any()
+
+
+def test_to_acled_then_from_acled_round_trips_types_and_dates(record):
+    back = ka.from_acled(ka.to_acled(record))
+    # ACLED has no "withdrawal": it becomes a non-violent transfer of territory, read back as a capture
+    expected = record.events["event_type"].astype(str).replace({"withdrawal": "capture"})
+    assert back["event_type"].astype(str).tolist() == expected.tolist()
+    assert (back["date"] == record.events["date"]).all()
