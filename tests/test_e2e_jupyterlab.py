@@ -1,0 +1,121 @@
+"""End to end: every notebook opened and run in a real JupyterLab, driven by headless Chromium.
+
+Marked ``e2e``. Needs Debian's Chromium (``apt-get install chromium``, which .ci/run does); without it
+the test is skipped with that instruction. Screenshots go to tests/e2e-screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kachin_analysis import notebooks
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = Path(__file__).parent / "e2e-screenshots"
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium not found: install Debian's chromium (apt-get install chromium) to run the JupyterLab end-to-end test"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 with a random port and token, serving a copy of the notebooks."""
+    folder = tmp_path_factory.mktemp("lab")
+    for path in notebooks.notebook_paths():
+        shutil.copy(path, folder / path.name)
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}", "--expose-app-in-browser",
+           "--ServerApp.disable_check_xsrf=False", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(folder / "lab.log", "w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError((folder / "lab.log").read_text())
+            time.sleep(0.5)
+    else:
+        os.killpg(proc.pid, signal.SIGTERM)
+        raise RuntimeError("JupyterLab did not start in 90 s:\n" + (folder / "lab.log").read_text())
+    yield url, token, folder
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+STATE_JS = """(name) => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  if (!panel || !panel.context || panel.context.path !== name || !panel.sessionContext.session) return null;
+  const kernel = panel.sessionContext.session.kernel;
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  const outputs = cells.flatMap(c => c.model.outputs.toJSON());
+  return {
+    kernel: kernel ? kernel.status : 'none',
+    pending: cells.filter(c => c.model.executionCount === null).length,
+    errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
+    images: outputs.filter(o => o.data && o.data['image/png']).length,
+  };
+}"""
+
+
+@pytest.mark.parametrize("i,path", list(enumerate(notebooks.notebook_paths())), ids=lambda v: getattr(v, "stem", str(v)))
+def test_notebook_runs_in_jupyterlab(lab, browser, i, path):
+    url, token, folder = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        # a workspace of its own, reset, so that only this notebook is open
+        page.goto(f"{url}/lab/workspaces/e2e-{i}/tree/{path.name}?reset&token={token}", timeout=120_000)
+        page.wait_for_function(f"() => ({STATE_JS})({path.name!r}) && ({STATE_JS})({path.name!r}).kernel === 'idle'",
+                               timeout=120_000)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(f"() => {{ const s = ({STATE_JS})({path.name!r}); return s && s.pending === 0 && s.kernel === 'idle'; }}",
+                               timeout=300_000)
+        state = page.evaluate(f"() => ({STATE_JS})({path.name!r})")
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{path.stem}.png"))
+        assert state["errors"] == [], f"{path.name}: {state['errors']}"
+        expected = path.read_text().count("figures.build(")
+        assert state["images"] == expected, f"{path.name}: {state['images']} figures shown, {expected} expected"
+    finally:
+        page.close()
