@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import kachin_analysis as ka
+
+# The loader's cache of validated records goes to a throw-away folder, never the user's ~/.cache.
+os.environ["KACHIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="kachin-cache-")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINIMAL = FIXTURES / "minimal"

@@ -85,3 +85,21 @@ def test_record_loads_from_an_installed_wheel(tmp_path):
     count, where = out.stdout.split()
     assert int(count) == len(ka.load_events())
     assert Path(where).is_relative_to(site)
+
+
+def test_a_cached_record_equals_a_validated_one(minimal_dir):
+    first = ka.load_record(minimal_dir)
+    again = ka.load_record(minimal_dir)  # from the cache
+    fresh = ka.load_record(minimal_dir, cache=False)
+    for name in first.tables:
+        pd.testing.assert_frame_equal(again.tables[name], fresh.tables[name])
+
+
+def test_an_edit_after_caching_is_still_validated(minimal_dir):
+    from conftest import edit_cell
+    import pytest
+
+    ka.load_record(minimal_dir)  # cached while valid
+    edit_cell(minimal_dir, "events", 2, "event_type", "won")
+    with pytest.raises(ka.RecordError, match="won"):
+        ka.load_record(minimal_dir)

@@ -34,7 +34,10 @@ def test_notebooks_are_thin(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
-def test_notebook_runs_and_shows_its_figures(path):
+def test_notebook_runs_and_shows_its_figures(path, monkeypatch):
+    from test_network import offline_env
+
+    monkeypatch.setenv("PYTHONPATH", offline_env()["PYTHONPATH"])  # the kernel inherits it: no network inside
     nb = notebooks.execute(path, timeout=300)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []

@@ -104,3 +104,8 @@ def test_coordinates_fall_inside_kachin_shan_or_sagaing(record):
 
 def test_claims_are_never_events(record):
     assert not record.events["summary"].str.contains(r"\bsince (?:the start|March|January)\b.*\bclaim", case=False).any()
+
+
+def test_police_stations_and_border_gates_count_no_military_positions(record):
+    ev = record.events[record.events["target_type"].isin(["police_station", "border_gate"])]
+    assert (ev["positions"].fillna(0) == 0).all()

@@ -53,7 +53,7 @@ class PublicationFigure(Figure):
     def _repr_png_(self) -> bytes:
         buf = io.BytesIO()
         with style.context("paper"):
-            self.savefig(buf, format="png", dpi=150, metadata=_SAVE_METADATA["png"])
+            self.savefig(buf, format="png", dpi=100, metadata=_SAVE_METADATA["png"])
         return buf.getvalue()
 
 

@@ -110,8 +110,9 @@ def _read_acled(source, name: str):
         raise RecordError([Problem(name, None, None, None, f"a readable ACLED CSV export ({exc})")]) from None
 
 
-def _dict_map(arr, fn):
-    """Map each distinct value once (ACLED columns repeat a few values a million times); returns an Arrow array."""
+def _dict_map(arr, fn, *, as_dictionary: bool = False):
+    """Map each distinct value once (ACLED columns repeat a few values a million times); returns an Arrow array,
+    dictionary-encoded when ``as_dictionary`` (it then becomes a pandas categorical without materialising strings)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -119,8 +120,12 @@ def _dict_map(arr, fn):
     if not pa.types.is_dictionary(arr.type):
         arr = pc.dictionary_encode(arr)
     values = [fn(v) for v in arr.dictionary.to_pylist()]
-    mapped = pa.array(values, type=pa.string())
-    return pc.take(mapped, arr.indices)
+    if as_dictionary:  # distinct inputs may map to one output: categories must stay unique
+        uniques = list(dict.fromkeys(v for v in values if v is not None))
+        position = {v: i for i, v in enumerate(uniques)}
+        remap = pa.array([position.get(v) for v in values], type=pa.int32())
+        return pa.DictionaryArray.from_arrays(pc.take(remap, arr.indices), pa.array(uniques, type=pa.string()))
+    return pc.take(pa.array(values, type=pa.string()), arr.indices)
 
 
 def _per_value(arr, fn):
@@ -138,6 +143,8 @@ def _as_string(arr):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_string(arr.type) and arr.null_count == 0:
+        return arr  # already plain text with no gaps: no copy
     arr = arr.combine_chunks() if hasattr(arr, "combine_chunks") else arr
     if pa.types.is_dictionary(arr.type):
         arr = pc.take(arr.dictionary, arr.indices)
@@ -306,18 +313,18 @@ def from_acled(
         "event_id": col("event_id_cnty"),
         "date": pc.cast(date, pa.timestamp("ns")),
         "date_precision": _dict_map(table["time_precision"] if "time_precision" in table.column_names else col("time_precision"),
-                                    lambda v: _TIME_PRECISION.get((v or "").strip().removesuffix(".0"), "day")),
-        "event_type": _dict_map(sub, lambda v: SUB_EVENT_TO_TYPE.get((v or "").strip(), "other")),
+                                    lambda v: _TIME_PRECISION.get((v or "").strip().removesuffix(".0"), "day"), as_dictionary=True),
+        "event_type": _dict_map(sub, lambda v: SUB_EVENT_TO_TYPE.get((v or "").strip(), "other"), as_dictionary=True),
         "target_type": pa.nulls(n, pa.string()),
-        "target": col("location"),
+        "target": _dict_map(raw("location"), lambda v: v, as_dictionary=True),
         "positions": pa.nulls(n, pa.int64()),
         "positions_precision": pa.nulls(n, pa.string()),
-        "place_id": _dict_map(raw("location"), _slug),
+        "place_id": _dict_map(raw("location"), _slug, as_dictionary=True),
         "phase_id": pa.nulls(n, pa.string()),
         "attackers": _join_actors(actor1, raw("assoc_actor_1")),
         "defenders": pc.if_else(_per_value(raw("actor2"), lambda a: pc.equal(pc.utf8_trim_whitespace(pc.cast(a, pa.string())), "")),
                                 pa.scalar(None, pa.string()), _join_actors(raw("actor2"), raw("assoc_actor_2"))),
-        "source_ids": col("source"),
+        "source_ids": _dict_map(raw("source"), lambda v: v, as_dictionary=True),
         "confidence": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array(["reported"])),
         "summary": col("notes"),
         "attacker_side": _sides(raw("inter1"), actor1),
@@ -327,7 +334,8 @@ def from_acled(
         "admin3": raw("admin3"),
         "latitude": lat,
         "longitude": lon,
-        "geo_precision": _dict_map(raw("geo_precision"), lambda v: _GEO_PRECISION.get((v or "").strip().removesuffix(".0"))),
+        "geo_precision": _dict_map(raw("geo_precision"), lambda v: _GEO_PRECISION.get((v or "").strip().removesuffix(".0")),
+                                   as_dictionary=True),
         "fatalities": table["fatalities"].combine_chunks() if pa.types.is_integer(table.schema.field("fatalities").type)
         else _per_value(raw("fatalities"), lambda t: pc.cast(pc.if_else(
             pc.match_substring_regex(pc.cast(t, pa.string()), r"^\d+$"), pc.cast(t, pa.string()), pa.scalar(None, pa.string())), pa.int64())),
@@ -341,10 +349,7 @@ def from_acled(
         i = out.column_names.index(c)
         if not pa.types.is_dictionary(out.schema.field(c).type):
             out = out.set_column(i, c, pc.dictionary_encode(out[c]))
-    frame = out.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-    for c in ("event_id", "target", "place_id", "attackers", "defenders", "source_ids", "summary",
-              "target_type", "positions_precision", "phase_id"):
-        frame[c] = frame[c].astype("string")
+    frame = out.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype("pyarrow")}.get)
     if problems:
         warnings.warn(f"{len(problems)} problems in {int(pc.sum(unmapped).as_py())} ACLED rows; they are left out and listed in .attrs['unmapped']", stacklevel=2)
         frame.attrs["unmapped"] = pd.DataFrame([p.__dict__ for p in problems])

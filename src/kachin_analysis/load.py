@@ -527,17 +527,82 @@ def _foreign_keys(raws: dict[str, _Raw]) -> list[Problem]:
     return problems
 
 
-def load_record(path: str | os.PathLike | None = None) -> Record:
+def _cache_dir() -> Path:
+    if os.environ.get("KACHIN_CACHE_DIR"):
+        return Path(os.environ["KACHIN_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kachin-analysis"
+
+
+def _record_key(folder: Path) -> str | None:
+    """Fingerprint of the six files and of the code that validates them; None if a file is missing."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, table in TABLES.items():
+        path = folder / table.filename
+        if not path.is_file():
+            return None
+        h.update(name.encode() + b"\0" + path.read_bytes())
+    for module in ("schema.py", "load.py"):
+        h.update((Path(__file__).parent / module).read_bytes())
+    h.update(pd.__version__.encode())
+    return h.hexdigest()
+
+
+def _read_cached(key: str) -> Record | None:
+    folder = _cache_dir() / key
+    try:
+        return Record(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES})
+    except Exception:  # a missing, partial or unreadable cache is simply rebuilt
+        return None
+
+
+def _write_cached(key: str, record: Record) -> None:
+    import shutil
+    import tempfile
+
+    root = _cache_dir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
+        for name, frame in record.tables.items():
+            frame.to_parquet(tmp / f"{name}.parquet", index=False)
+        try:
+            os.replace(tmp, root / key)  # atomic: a reader sees the whole cache or none
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError:
+        pass  # a read-only home is not an error: the record just validates every time
+
+
+def load_record(path: str | os.PathLike | None = None, *, cache: bool = True) -> Record:
     """Load and validate every table of the record, with all cross-table keys checked.
 
     Phases come back ordered by start date; ``events.phase_id`` is an ordered
     categorical in that order, and actors are ordered by side.
+
+    A record that validated once is kept, typed, in a cache (``KACHIN_CACHE_DIR``,
+    else ``~/.cache/kachin-analysis``) keyed by the exact bytes of its six files
+    and of the validating code, so an unchanged record loads without validating
+    again; any edit changes the key. ``cache=False`` always validates.
 
     >>> record = load_record()
     >>> list(record.events["phase_id"].cat.categories) == list(record.phases["phase_id"])
     True
     """
     folder = data_dir(path)
+    key = _record_key(folder) if cache else None
+    if key is not None:
+        cached = _read_cached(key)
+        if cached is not None:
+            return cached
+    record = _validate_record(folder)
+    if key is not None:
+        _write_cached(key, record)
+    return record
+
+
+def _validate_record(folder: Path) -> Record:
     raws: dict[str, _Raw] = {}
     problems: list[Problem] = []
     for name, table in TABLES.items():

@@ -18,10 +18,8 @@ Example
 from __future__ import annotations
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -43,6 +41,8 @@ __all__ = [
 
 def _axes(ax: Axes | None, figsize=(7.2, 3.6)) -> Axes:
     if ax is None:
+        import matplotlib.pyplot as plt  # only for a new figure; the figure builders never need pyplot
+
         _, ax = plt.subplots(figsize=figsize)
     return ax
 
@@ -203,6 +203,8 @@ def plot_heatmap(
     >>> len(plot_heatmap(m).texts)  # zero cells are left blank
     3
     """
+    import seaborn as sns  # imported on use: only the heatmaps need it
+
     ax = _axes(ax)
     matrix = data
     if x is not None and y is not None and hue is not None:

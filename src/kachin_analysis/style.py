@@ -20,7 +20,6 @@ import contextlib
 from collections.abc import Iterable, Iterator
 
 import matplotlib as mpl
-import seaborn as sns
 
 # Okabe & Ito's colour-blind-safe set; every colour below comes from it or greys.
 OKABE_ITO = {
@@ -82,6 +81,12 @@ _BASE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.edgecolor": "#333333",
+    "axes.facecolor": "white",
+    "figure.facecolor": "white",
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "xtick.major.size": 3,
+    "ytick.major.size": 3,
     "axes.linewidth": 0.6,
     "axes.grid": True,
     "axes.grid.axis": "y",
@@ -130,7 +135,7 @@ def context(kind: str = "paper") -> Iterator[None]:
     >>> with context("notebook"):
     ...     pass
     """
-    with mpl.rc_context(rc(kind)), sns.axes_style("ticks", rc=rc(kind)):
+    with mpl.rc_context(rc(kind)):
         yield
 
 
