@@ -63,9 +63,16 @@ def test_future_date(minimal_dir):
 
 
 def test_date_before_the_offensive(minimal_dir):
-    edit_cell(minimal_dir, "phases", 2, "start", "2023-06-01")
+    edit_cell(minimal_dir, "events", 2, "date", "2023-06-01")
     p = only(minimal_dir)
-    assert (p.file, p.column) == ("phases.csv", "start")
+    assert (p.file, p.column, p.value) == ("events.csv", "date", "2023-06-01")
+    assert "between 2023-12-01 and today" in p.expected
+
+
+def test_phase_start_before_the_coup(minimal_dir):
+    edit_cell(minimal_dir, "phases", 2, "start", "2020-06-01")
+    p = only(minimal_dir)
+    assert (p.file, p.column) == ("phases.csv", "start") and "2021-02-01" in p.expected
 
 
 def test_value_outside_vocabulary(minimal_dir):

@@ -269,7 +269,7 @@ PHASES = Table(
         _id("phase_id", SLUG, "Slug, `operation-0307`"),
         Column("name", "string", "Name of the phase"),
         Column("theatre", "string", "Area fought over"),
-        Column("start", "date", "First day"),
+        Column("start", "date", "First day (a campaign may have begun before the record's first event)", earliest=COUP_DATE),
         Column("end", "date", "Last day; empty while ongoing", required=False),
         Column("objective", "string", "One line in our own words"),
         _sources("the start and end"),
