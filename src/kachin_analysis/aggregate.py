@@ -546,6 +546,7 @@ def claims_vs_record(record: Record) -> pd.DataFrame:
     first = events["date"].min()
     rows = []
     timeline = None
+    status = dict(zip(record.places["place_id"].astype(str), record.places["admin_status"].astype(str)))
     for c in claims.itertuples(index=False):
         scope = str(c.scope)
         since = c.since if pd.notna(c.since) else phase_start.get(scope, first)
@@ -553,7 +554,6 @@ def claims_vs_record(record: Record) -> pd.DataFrame:
         if metric == "towns_held":
             timeline = control_timeline(record) if timeline is None else timeline
             live = timeline[(timeline["start"] <= c.date) & (timeline["end"].isna() | (timeline["end"] > c.date))]
-            status = dict(zip(record.places["place_id"].astype(str), record.places["admin_status"].astype(str)))
             side = "resistance"
             live = live[(live["holder_side"] == side) & live["place_id"].map(status).isin(["state_capital", "district_seat", "township_seat", "sub_township_seat", "town"])]
             tally, floor = len(live), False

@@ -394,9 +394,12 @@ def _read_manifest(out: Path) -> dict:
         return {}
 
 
-def is_current(key: str, out: Path, digest: str, formats) -> bool:
-    """True when ``out`` holds this figure in every format, rendered from inputs with this digest, untouched since."""
-    entry = _read_manifest(out).get(key, {})
+def is_current(key: str, out: Path, digest: str, formats, manifest: dict | None = None) -> bool:
+    """True when ``out`` holds this figure in every format, rendered from inputs with this digest, untouched since.
+
+    ``manifest`` is the parsed ``.manifest.json`` when the caller already has it (read once for many keys).
+    """
+    entry = (_read_manifest(out) if manifest is None else manifest).get(key, {})
     if entry.get("inputs") != digest:
         return False
     files = entry.get("files", {})
@@ -432,7 +435,8 @@ def render_all(record: Record, *, keys=None, out_dir=None, formats=("svg", "pdf"
     out = output_dir(out_dir)
     keys = list(keys or REGISTRY)
     digest = inputs_digest(data_folder, formats) if data_folder is not None else None
-    todo = [k for k in keys if force or digest is None or not is_current(k, out, digest, formats)]
+    manifest = _read_manifest(out)
+    todo = [k for k in keys if force or digest is None or not is_current(k, out, digest, formats, manifest)]
     result: dict[str, list[Path] | None] = {k: None for k in keys if k not in todo}
     done = 0
     for k in keys:
@@ -458,7 +462,6 @@ def render_all(record: Record, *, keys=None, out_dir=None, formats=("svg", "pdf"
             if progress:
                 progress(done, len(keys), key, result[key], time.perf_counter() - t)
     if digest is not None and todo:
-        manifest = _read_manifest(out)
         for key in todo:
             manifest[key] = {"inputs": digest, "files": {p.name: _sha(p) for p in result[key]}}
         atomic_write_bytes(out / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())

@@ -128,6 +128,15 @@ def _dict_map(arr, fn, *, as_dictionary: bool = False):
     return pc.take(pa.array(values, type=pa.string()), arr.indices)
 
 
+def _category(arr):
+    """A column as one dictionary array (a pandas categorical later) without mapping its values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = arr.combine_chunks() if hasattr(arr, "combine_chunks") else arr
+    return arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+
+
 def _per_value(arr, fn):
     """Apply an Arrow compute function once per distinct value of a dictionary column (else to every value)."""
     import pyarrow as pa
@@ -316,7 +325,7 @@ def from_acled(
                                     lambda v: _TIME_PRECISION.get((v or "").strip().removesuffix(".0"), "day"), as_dictionary=True),
         "event_type": _dict_map(sub, lambda v: SUB_EVENT_TO_TYPE.get((v or "").strip(), "other"), as_dictionary=True),
         "target_type": pa.nulls(n, pa.string()),
-        "target": _dict_map(raw("location"), lambda v: v, as_dictionary=True),
+        "target": _category(raw("location")),
         "positions": pa.nulls(n, pa.int64()),
         "positions_precision": pa.nulls(n, pa.string()),
         "place_id": _dict_map(raw("location"), _slug, as_dictionary=True),
@@ -324,7 +333,7 @@ def from_acled(
         "attackers": _join_actors(actor1, raw("assoc_actor_1")),
         "defenders": pc.if_else(_per_value(raw("actor2"), lambda a: pc.equal(pc.utf8_trim_whitespace(pc.cast(a, pa.string())), "")),
                                 pa.scalar(None, pa.string()), _join_actors(raw("actor2"), raw("assoc_actor_2"))),
-        "source_ids": _dict_map(raw("source"), lambda v: v, as_dictionary=True),
+        "source_ids": _category(raw("source")),
         "confidence": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array(["reported"])),
         "summary": col("notes"),
         "attacker_side": _sides(raw("inter1"), actor1),

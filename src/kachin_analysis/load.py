@@ -353,6 +353,8 @@ def _check_rules(raw: _Raw) -> list[Problem]:
     problems = []
     name = raw.table.name
     conditional = [c for c in raw.table.columns if c.required_unless]
+    if name == "phases":  # each date checked against its own column's range
+        start_col, end_col = raw.table.column("start"), raw.table.column("end")
     for i, row in enumerate(f.itertuples(index=False)):
         line = raw.lines[i]
         for group in raw.table.filled_together:
@@ -370,7 +372,8 @@ def _check_rules(raw: _Raw) -> list[Problem]:
                             Problem(raw.file, line, col.name, "",
                                     f"a value for this {row.event_type} event (only {', '.join(col.required_unless)} events may leave it empty)")
                         )
-        if name == "phases" and _is_date(row.start) and _is_date(row.end) and row.end < row.start:
+        if name == "phases" and _is_date(row.start, start_col.earliest) and _is_date(row.end, end_col.earliest) \
+                and row.end < row.start:
             problems.append(Problem(raw.file, line, "end", row.end, f"a date on or after start ({row.start})"))
     return problems
 
