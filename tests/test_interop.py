@@ -23,7 +23,8 @@ def test_every_row_is_mapped_and_none_dropped(acled):
 
 def test_sub_event_types_map_to_our_event_types(acled):
     got = dict(zip(acled["event_id"], acled["event_type"].astype(str)))
-    assert got["MMR90001"] == "capture" and got["MMR90007"] == "capture"
+    assert got["MMR90001"] == "capture"
+    assert got["MMR90007"] == "withdrawal"  # ACLED's non-violent transfer is our withdrawal, both ways
     assert got["MMR90003"] == "recapture"
     assert got["MMR90002"] == "attack"
     assert got["MMR90004"] == got["MMR90005"] == "strike"
@@ -65,9 +66,9 @@ def test_filters_by_admin1_and_date():
 def test_the_aggregation_helpers_run_unchanged(acled):
     weekly = ka.count_captures(acled, measure="events", freq="W", by="actor")
     kia = weekly[weekly["actor_id"] == "KIA: Kachin Independence Army"]["events"].sum()
-    assert kia == 4  # MMR90001, MMR90007, MMR90012, and MMR90009 where the KIA is an associated actor
+    assert kia == 3  # MMR90001, MMR90012, and MMR90009 where the KIA is an associated actor (MMR90007 is a withdrawal)
     sides = ka.count_captures(acled, measure="events", freq="M", by="side")
-    assert sides.groupby("side", observed=True)["events"].sum().to_dict()["resistance"] == 4
+    assert sides.groupby("side", observed=True)["events"].sum().to_dict()["resistance"] == 3
     assert ka.co_participation(acled).loc["KIA: Kachin Independence Army", "PDF: People's Defense Force"] == 2
 
 
@@ -108,7 +109,49 @@ def test_to_acled_layout_and_safety(record):
 
 def test_to_acled_then_from_acled_round_trips_types_and_dates(record):
     back = ka.from_acled(ka.to_acled(record))
-    # ACLED has no "withdrawal": it becomes a non-violent transfer of territory, read back as a capture
-    expected = record.events["event_type"].astype(str).replace({"withdrawal": "capture"})
-    assert back["event_type"].astype(str).tolist() == expected.tolist()
+    # one table maps both ways: a withdrawal goes out as a non-violent transfer and comes back a withdrawal
+    assert back["event_type"].astype(str).tolist() == record.events["event_type"].astype(str).tolist()
+    assert back["date_precision"].astype(str).tolist() == record.events["date_precision"].astype(str).tolist()
     assert (back["date"] == record.events["date"]).all()
+
+
+# ----------------------------------------------------------------------- what a researcher's export may look like
+
+def test_admin1_matches_case_insensitively_and_by_prefix():
+    shan = ka.from_acled(SAMPLE, admin1="shan")
+    assert set(shan["admin1"].astype(str)) == {"Shan-North"}
+    assert len(ka.from_acled(SAMPLE, admin1=["KACHIN"])) == 8
+
+
+def test_admin1_that_matches_nothing_warns_with_the_values_present():
+    with pytest.warns(UserWarning, match="matches no row.*Kachin, Mandalay, Sagaing, Shan-North"):
+        out = ka.from_acled(SAMPLE, admin1="Kachn")
+    assert out.empty
+
+
+@pytest.mark.parametrize("mangle, message", [
+    (lambda t: t.replace(",", ";"), "separated by semicolons"),
+    (lambda t: t.replace(",", "\t"), "separated by tabs"),
+    (lambda t: "", "the file is empty"),
+    (lambda t: '[{"event_id_cnty": "MMR1"}]', "looks like JSON"),
+])
+def test_a_file_that_is_not_a_comma_separated_export_says_what_it_is(tmp_path, mangle, message):
+    path = tmp_path / "export.csv"
+    path.write_text(mangle(SAMPLE.read_text()), encoding="utf-8")
+    with pytest.raises(ka.RecordError, match=message):
+        ka.from_acled(path)
+
+
+def test_a_workbook_is_named_as_one(tmp_path):
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\0" * 64)
+    with pytest.raises(ka.RecordError, match="Excel workbook"):
+        ka.from_acled(path)
+
+
+def test_unknown_time_precision_is_reported_not_mapped_to_day(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(SAMPLE.read_text().replace("MMR90002,08 March 2024,2024,1", "MMR90002,08 March 2024,2024,7"),
+                    encoding="utf-8")
+    with pytest.raises(ka.RecordError, match=r"line 3, column 'time_precision'.*'7'"):
+        ka.from_acled(path)

@@ -72,7 +72,8 @@ def test_every_capture_is_attributed(record):
 
 
 def test_every_actor_named_in_the_events_is_described(record):
-    used = set(pd.concat([record.events["attackers"], record.events["defenders"]]).dropna().str.split(";").explode())
+    roles = [record.events[c] for c in ("attackers", "defenders", "other_parties")]
+    used = set(pd.concat(roles).dropna().str.split(";").explode())
     assert used == set(record.actors["actor_id"])
 
 

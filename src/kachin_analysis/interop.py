@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .files import neutralise_cell
+from .inputs import require_record
 from .load import Problem, Record, RecordError
-from .schema import LIST_SEP
+from .schema import ACLED_EVENT_TYPES, ACLED_GEO_PRECISION, ACLED_INTER, ACLED_TIME_PRECISION, LIST_SEP
 
 __all__ = ["ACLED_COLUMNS", "SAMPLE_ACLED", "SUB_EVENT_TO_TYPE", "from_acled", "to_acled"]
 
@@ -44,18 +45,12 @@ ACLED_COLUMNS = (
 )
 _REQUIRED = ("event_id_cnty", "event_date", "sub_event_type", "actor1", "latitude", "longitude")
 
-#: ACLED sub-event type → our event_type. Any other sub-event type becomes ``other``.
-SUB_EVENT_TO_TYPE = {
-    "Non-state actor overtakes territory": "capture",
-    "Non-violent transfer of territory": "capture",
-    "Government regains territory": "recapture",
-    "Armed clash": "attack",
-    "Air/drone strike": "strike",
-    "Shelling/artillery/missile attack": "strike",
-    "Agreement": "ceasefire",
-}
-_TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
-_GEO_PRECISION = {"1": "exact", "2": "settlement", "3": "township"}
+#: ACLED sub-event type → our event_type, from the one table in the schema. Any other sub-event type becomes ``other``.
+SUB_EVENT_TO_TYPE = {sub: ours for ours, _, sub, _, _ in ACLED_EVENT_TYPES}
+_TIME_PRECISION = {code: ours for ours, code in ACLED_TIME_PRECISION.items()}
+_GEO_PRECISION: dict[str, str] = {}
+for _ours, _code in ACLED_GEO_PRECISION.items():
+    _GEO_PRECISION.setdefault(_code, _ours)  # code 3 reads back as the finer of our two fallbacks
 # ACLED's actor-type codes, as numbers (before 2024) and as text (since).
 _INTER = {
     "1": "State forces", "2": "Rebel group", "3": "Political militia", "4": "Identity militia",
@@ -193,6 +188,58 @@ def _join_actors(main, assoc):
     return pc.if_else(pc.equal(assoc, ""), main, joined)
 
 
+_FORMATS = ((b"PK\x03\x04", "an Excel workbook or other zip file (export it as CSV)"),
+            (b"{", "JSON (ACLED's API answers in JSON; ask it for CSV or use its CSV export)"),
+            (b"[", "JSON (ACLED's API answers in JSON; ask it for CSV or use its CSV export)"),
+            (b"<", "HTML or XML, not CSV"))
+_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def _sniff(head: bytes, name: str) -> str:
+    """The header line of a CSV export, or a ``RecordError`` that says what the file is instead."""
+    body = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not body:
+        raise RecordError([Problem(name, 1, None, None, "an ACLED CSV export; the file is empty")])
+    for magic, what in _FORMATS:
+        if body.startswith(magic):
+            raise RecordError([Problem(name, 1, None, None, f"an ACLED CSV export; this looks like {what}")])
+    try:
+        text = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = head[: exc.start].count(b"\n") + 1
+        raise RecordError([Problem(name, line, None, repr(head[exc.start:exc.start + 4]),
+                                   "UTF-8 text (ACLED exports are UTF-8; re-save the file as UTF-8)")]) from None
+    first = text.split("\n", 1)[0].rstrip("\r")
+    if "," not in first:
+        for sep, what in _DELIMITERS.items():
+            if first.count(sep) >= 3:
+                raise RecordError([Problem(name, 1, None, first[:60],
+                                           f"a comma-separated ACLED export; this header is separated by {what}")])
+    return first
+
+
+def _admin1_mask(admin1, wanted: list[str]):
+    """Rows whose admin1 matches one of ``wanted``: case-insensitive, and a name matches its parts
+    (``Shan`` → ``Shan-North``, ``Shan-South``, ``Shan-East``). Warns, listing what there is, when nothing matches."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _category(admin1)
+    present = [v for v in arr.dictionary.to_pylist() if v]
+    keys = [w.strip().casefold() for w in wanted]
+
+    def hit(v: str | None) -> bool:
+        v = (v or "").strip().casefold()
+        return any(v == k or v.startswith(k + "-") or v.startswith(k + " ") for k in keys)
+
+    table = pa.array([hit(v) for v in arr.dictionary.to_pylist()], type=pa.bool_())
+    mask = pc.fill_null(pc.take(table, arr.indices), False)
+    if not pc.any(mask).as_py():
+        warnings.warn(f"admin1={wanted!r} matches no row; the file's admin1 values are: {', '.join(sorted(present)) or '(none)'}",
+                      stacklevel=3)
+    return mask
+
+
 def from_acled(
     path_or_frame: str | os.PathLike | pd.DataFrame | io.StringIO,
     *,
@@ -231,13 +278,15 @@ def from_acled(
     if isinstance(path_or_frame, pd.DataFrame):
         name, source = "ACLED frame", path_or_frame
         missing = [c for c in _REQUIRED if c not in path_or_frame.columns]
-    elif isinstance(path_or_frame, io.StringIO):
-        name, source = "ACLED text", io.BytesIO(path_or_frame.getvalue().encode("utf-8"))
-        missing = [c for c in _REQUIRED if c not in path_or_frame.getvalue().split("\n", 1)[0].split(",")]
     else:
-        name, source = Path(path_or_frame).name, path_or_frame
-        with open(path_or_frame, encoding="utf-8-sig", errors="replace") as fh:
-            first = fh.readline()
+        if isinstance(path_or_frame, io.StringIO):
+            name, head = "ACLED text", path_or_frame.getvalue()[:65536].encode("utf-8")
+            source = io.BytesIO(path_or_frame.getvalue().encode("utf-8"))
+        else:
+            name, source = Path(path_or_frame).name, path_or_frame
+            with open(path_or_frame, "rb") as fh:
+                head = fh.read(65536)
+        first = _sniff(head, name)
         import csv as _csv
 
         header = next(_csv.reader([first]), [])
@@ -260,8 +309,7 @@ def from_acled(
     n = table.num_rows
     keep = pa.array(np.ones(n, dtype=bool))
     if admin1 is not None:
-        wanted = [admin1] if isinstance(admin1, str) else list(admin1)
-        keep = _per_value(raw("admin1"), lambda a: pc.fill_null(pc.is_in(pc.cast(a, pa.string()), value_set=pa.array(wanted, type=pa.string())), False))
+        keep = _admin1_mask(raw("admin1"), [admin1] if isinstance(admin1, str) else list(admin1))
 
     def parse_dates(text):
         text = pc.utf8_trim_whitespace(pc.cast(text, pa.string()))
@@ -302,6 +350,12 @@ def from_acled(
         "longitude": (bad_lon, "a longitude"),
         "actor1": (_per_value(actor1, lambda a: pc.equal(pc.utf8_trim_whitespace(pc.cast(a, pa.string())), "")), "an actor name"),
     }
+    if "time_precision" in table.column_names:
+        precision = _dict_map(raw("time_precision"), lambda v: _TIME_PRECISION.get((v or "").strip().removesuffix(".0"), ""))
+        checks["time_precision"] = (pc.equal(precision, ""), "a time_precision of 1 (day), 2 (week) or 3 (month)")
+    else:
+        raise RecordError([Problem(name, 1, "time_precision", None, "this ACLED column in the header (without it "
+                                   "no date's precision is known)")])
     problems = []
     unmapped = pa.array(np.zeros(n, dtype=bool))
     for c, (mask, expected) in checks.items():
@@ -321,8 +375,8 @@ def from_acled(
     out = pa.table({
         "event_id": col("event_id_cnty"),
         "date": pc.cast(date, pa.timestamp("ns")),
-        "date_precision": _dict_map(table["time_precision"] if "time_precision" in table.column_names else col("time_precision"),
-                                    lambda v: _TIME_PRECISION.get((v or "").strip().removesuffix(".0"), "day"), as_dictionary=True),
+        "date_precision": _dict_map(raw("time_precision"),
+                                    lambda v: _TIME_PRECISION.get((v or "").strip().removesuffix(".0")), as_dictionary=True),
         "event_type": _dict_map(sub, lambda v: SUB_EVENT_TO_TYPE.get((v or "").strip(), "other"), as_dictionary=True),
         "target_type": pa.nulls(n, pa.string()),
         "target": _category(raw("location")),
@@ -331,6 +385,7 @@ def from_acled(
         "place_id": _dict_map(raw("location"), _slug, as_dictionary=True),
         "phase_id": pa.nulls(n, pa.string()),
         "attackers": _join_actors(actor1, raw("assoc_actor_1")),
+        "other_parties": pa.nulls(n, pa.string()),
         "defenders": pc.if_else(_per_value(raw("actor2"), lambda a: pc.equal(pc.utf8_trim_whitespace(pc.cast(a, pa.string())), "")),
                                 pa.scalar(None, pa.string()), _join_actors(raw("actor2"), raw("assoc_actor_2"))),
         "source_ids": _category(raw("source")),
@@ -365,24 +420,11 @@ def from_acled(
     return frame
 
 
-_TO_SUB_EVENT = {
-    "capture": ("Battles", "Non-state actor overtakes territory", "Political violence"),
-    "recapture": ("Battles", "Government regains territory", "Political violence"),
-    "withdrawal": ("Strategic developments", "Non-violent transfer of territory", "Strategic developments"),
-    "attack": ("Battles", "Armed clash", "Political violence"),
-    "strike": ("Explosions/Remote violence", "Shelling/artillery/missile attack", "Political violence"),
-    "ceasefire": ("Strategic developments", "Agreement", "Strategic developments"),
-    "other": ("Strategic developments", "Other", "Strategic developments"),
-}
+_TO_SUB_EVENT = {ours: (etype, sub, disorder) for ours, etype, sub, disorder, export in ACLED_EVENT_TYPES if export}
+_AIR_SUB_EVENT = next(sub for ours, _, sub, _, export in ACLED_EVENT_TYPES if ours == "strike" and not export)
 _AIR = re.compile(r"\b(air|airstrike|air strike|jet|drone|bomb)", re.I)
-_KIND_INTER = {
-    "state_forces": "State forces", "police": "State forces", "eao": "Rebel group", "pdf": "Political militia",
-    "militia": "Political militia", "bgf": "Identity militia", "other": "External/Other forces",
-}
-
-
-# ACLED has three levels; a district-seat fallback is as coarse as its coarsest.
-_TO_GEO = {"exact": "1", "settlement": "2", "township": "3", "district": "3"}
+#: ACLED's name for an actor no source identifies.
+UNIDENTIFIED = "Unidentified Armed Group (Myanmar)"
 
 
 def _text_of(row: pd.Series, key: str) -> str:
@@ -403,18 +445,23 @@ def to_acled(record: Record) -> pd.DataFrame:
     >>> tuple(out.columns) == ACLED_COLUMNS
     True
     """
+    record = require_record(record, helper="to_acled", needs="places, actors and sources",
+                            hint="to_acled writes this project's record; an ACLED frame is ACLED's already")
     ev, places, actors, sources = record.events, record.places, record.actors, record.sources
     name = {a.actor_id: (a.acled_name if pd.notna(a.acled_name) and a.acled_name else a.name) for a in actors.itertuples()}
-    inter = {a.actor_id: _KIND_INTER[str(a.kind)] for a in actors.itertuples()}
+    inter = {a.actor_id: ACLED_INTER[str(a.kind)] for a in actors.itertuples()}
     place = places.set_index(places["place_id"].astype(str))
     publisher = dict(zip(sources["source_id"].astype(str), sources["publisher"].astype(str)))
     rows = []
     for e in ev.itertuples(index=False):
-        att = [a for a in str(e.attackers).split(LIST_SEP) if a]
+        att = [a for a in str(e.attackers).split(LIST_SEP) if a] if pd.notna(e.attackers) else []
+        if not att:  # a party that acted without fighting, else ACLED's name for an unidentified actor
+            att = [a for a in str(e.other_parties).split(LIST_SEP) if a] if pd.notna(e.other_parties) else []
+            att = att or [UNIDENTIFIED]
         dfn = [a for a in str(e.defenders).split(LIST_SEP) if a] if pd.notna(e.defenders) else []
         etype, sub, disorder = _TO_SUB_EVENT[str(e.event_type)]
         if e.event_type == "strike" and _AIR.search(str(e.summary)):
-            sub = "Air/drone strike"
+            sub = _AIR_SUB_EVENT
         p = place.loc[str(e.place_id)] if pd.notna(e.place_id) else pd.Series(dtype=object)
         i1 = inter.get(att[0], "") if att else ""
         i2 = inter.get(dfn[0], "") if dfn else ""
@@ -423,7 +470,7 @@ def to_acled(record: Record) -> pd.DataFrame:
             "event_id_cnty": str(e.event_id),
             "event_date": e.date.strftime("%Y-%m-%d"),
             "year": str(e.date.year),
-            "time_precision": {"day": "1", "week": "2", "month": "3"}[str(e.date_precision)],
+            "time_precision": ACLED_TIME_PRECISION[str(e.date_precision)],
             "disorder_type": disorder,
             "event_type": etype,
             "sub_event_type": sub,
@@ -444,7 +491,7 @@ def to_acled(record: Record) -> pd.DataFrame:
             "location": _text_of(p, "name"),
             "latitude": "" if pd.isna(p.get("latitude")) else repr(float(p["latitude"])),
             "longitude": "" if pd.isna(p.get("longitude")) else repr(float(p["longitude"])),
-            "geo_precision": _TO_GEO.get(_text_of(p, "geo_precision"), ""),
+            "geo_precision": ACLED_GEO_PRECISION.get(_text_of(p, "geo_precision"), ""),
             "source": "; ".join(pubs),
             "source_scale": "",
             "notes": str(e.summary),

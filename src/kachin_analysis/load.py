@@ -114,6 +114,46 @@ class Record:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}
 
+    def filter(
+        self,
+        *,
+        start: str | dt.date | pd.Timestamp | None = None,
+        end: str | dt.date | pd.Timestamp | None = None,
+        actors: str | Iterable[str] | None = None,
+        sides: str | Iterable[str] | None = None,
+        phases: str | Iterable[str] | None = None,
+        theatres: str | Iterable[str] | None = None,
+        event_types: str | Iterable[str] | None = None,
+        confidence: str | Iterable[str] | None = None,
+        places: str | Iterable[str] | None = None,
+    ) -> "Record":
+        """The record cut to the events that match every given filter, as a :class:`Record` every helper accepts.
+
+        ``start``/``end`` are inclusive dates. ``actors`` and ``sides`` match an
+        event when any of its attackers or defenders is that actor or on that
+        side. ``places`` takes place ids, names or aliases, and also matches
+        a township, district or state by name. ``phases``, ``theatres``,
+        ``event_types`` and ``confidence`` take their vocabulary values. The
+        reference tables (sources, actors, places, phases) are kept whole, so
+        every key still resolves; claims are kept when made inside the window
+        and, if ``phases`` is given, scoped to one of them or to ``all``.
+        A value that matches nothing raises ``ValueError`` listing the values
+        there are, so a typo never returns an empty record silently.
+
+        >>> record = load_record()
+        >>> bhamo = record.filter(phases="bhamo", event_types="capture")
+        >>> set(bhamo.events["phase_id"].astype(str)) == {"bhamo"}
+        True
+        >>> len(record.filter(start="2025-01-01").events) < len(record.events)
+        True
+        """
+        from .filters import filter_record  # kept in its own module: the rules of each filter
+
+        return filter_record(
+            self, start=start, end=end, actors=actors, sides=sides, phases=phases, theatres=theatres,
+            event_types=event_types, confidence=confidence, places=places,
+        )
+
     def summary(self) -> dict[str, object]:
         """Row counts and the events' date range.
 
@@ -667,6 +707,10 @@ def _split_lists(values: pd.Series) -> tuple[np.ndarray, pd.Categorical]:
 def event_actors(record: Record | pd.DataFrame, actors: pd.DataFrame | None = None) -> pd.DataFrame:
     """Long view: one row per (event, actor, role), with the actor's side.
 
+    Roles are ``attacker`` and ``defender`` (the parties to the fighting) and
+    ``other_party`` (a state that closed a border or hosted talks); helpers
+    about fighting keep only the first two.
+
     Accepts a :class:`Record`, or an events frame (plus an optional actors
     frame for the sides; frames from ``from_acled`` carry ``attacker_side`` and
     ``defender_side`` columns that are used instead).
@@ -681,7 +725,7 @@ def event_actors(record: Record | pd.DataFrame, actors: pd.DataFrame | None = No
         events = record
     ids = events["event_id"].to_numpy()
     parts = []
-    for role, column in (("attacker", "attackers"), ("defender", "defenders")):
+    for role, column in (("attacker", "attackers"), ("defender", "defenders"), ("other_party", "other_parties")):
         if column not in events.columns:
             continue
         rows, items = _split_lists(events[column])

@@ -26,6 +26,11 @@ COUP_DATE = dt.date(2021, 2, 1)
 #: Myanmar's bounding box, used as a sanity range for coordinates.
 LATITUDE_RANGE = (9.0, 29.0)
 LONGITUDE_RANGE = (92.0, 102.0)
+#: The theatre (west, east, south, north): every placed event lies inside it; maps show exactly this box.
+#: It reaches west to Homalin (upper Sagaing) and south to Mongmit (northern Shan).
+THEATRE_BBOX = (94.4, 98.9, 22.6, 28.6)
+#: First day the record covers; a claim counting from earlier cannot be checked against it in full.
+COVERAGE_START = dt.date(2024, 1, 1)
 #: Separator inside list-valued cells (``KIA;KPDF``).
 LIST_SEP = ";"
 
@@ -61,7 +66,14 @@ CLAIM_METRIC = (
     "positions_recaptured",
     "towns_held",
 )
-ROLE = ("attacker", "defender")
+#: Roles an actor can have in an event. Only attackers and defenders fought; an ``other_party`` acted
+#: without fighting (closed a border, hosted talks, sent an envoy) and is kept out of co-participation,
+#: involvement and control.
+ROLE = ("attacker", "defender", "other_party")
+#: The roles that are parties to the fighting.
+FIGHTING_ROLES = ("attacker", "defender")
+#: Sources read somewhere other than the outlet's own page.
+COPY_KIND = ("mirror", "reprint", "translation")
 
 #: Event types whose rows may leave ``target_type`` empty.
 UNTARGETED_EVENT_TYPES = ("attack", "ceasefire", "other")
@@ -71,6 +83,86 @@ UNPLACED_EVENT_TYPES = ("ceasefire", "other")
 UNATTRIBUTED_EVENT_TYPES = ("attack", "strike", "ceasefire", "other")
 #: Target types that count as a headquarters.
 HQ_TARGET_TYPES = ("battalion_hq", "command_hq")
+
+# --------------------------------------------------------------------------- rules keyed by vocabulary
+# Every table below is keyed by one of the vocabularies above; tests/test_vocabularies.py fails when a
+# vocabulary value has no entry, so a new value cannot reach a helper as a KeyError or a silent NaN.
+
+#: Control: which events change who holds a place of each kind. A settlement (city, town, village)
+#: changes hands only through an event whose target is the settlement itself (``target_type`` town);
+#: a site (military site, hill, border gate) through any capture, recapture or withdrawal at it;
+#: an area never.
+CONTROL_TARGETS: dict[str, tuple[str, ...] | None] = {
+    "city": ("town",),
+    "town": ("town",),
+    "village": ("town",),
+    "military_site": TARGET_TYPE,
+    "hill": TARGET_TYPE,
+    "border_gate": TARGET_TYPE,
+    "area": None,
+}
+#: Place kinds that are settlements (their control is the "towns" measure).
+SETTLEMENT_KINDS = ("city", "town", "village")
+#: Events that can change who holds a place.
+CONTROL_EVENT_TYPES = ("capture", "recapture", "withdrawal")
+
+
+@dataclass(frozen=True)
+class MetricRule:
+    """How the record tallies one claim metric: events of ``event_type`` on ``target_types`` (None: any),
+    counting ``positions`` or ``events``; ``held`` metrics count places held on the claim's date instead."""
+
+    event_type: str | None
+    target_types: tuple[str, ...] | None
+    count: str  # "positions", "events" or "held"
+    description: str
+
+
+CLAIM_METRIC_RULES: dict[str, MetricRule] = {
+    "positions_captured": MetricRule("capture", None, "positions", "positions that changed hands in captures, headquarters included"),
+    "battalion_hqs_captured": MetricRule("capture", ("battalion_hq",), "events", "battalion headquarters captured"),
+    "command_hqs_captured": MetricRule("capture", ("command_hq",), "events", "command headquarters captured"),
+    "towns_captured": MetricRule("capture", ("town",), "events", "captures of towns (the town itself)"),
+    "border_gates_captured": MetricRule("capture", ("border_gate",), "events", "border gates captured"),
+    "positions_recaptured": MetricRule("recapture", None, "positions", "positions the junta side took back"),
+    "towns_held": MetricRule(None, None, "held", "towns (ranked places) held by the resistance on the claim's date"),
+}
+
+#: ACLED's event types, one table for both directions: (our event_type, ACLED event_type, ACLED
+#: sub_event_type, ACLED disorder_type, used when writing). Reading maps every listed sub-event type to
+#: our type; writing uses the row marked for export (a strike whose summary names an air or drone
+#: attack is written as ``Air/drone strike``).
+ACLED_EVENT_TYPES: tuple[tuple[str, str, str, str, bool], ...] = (
+    ("capture", "Battles", "Non-state actor overtakes territory", "Political violence", True),
+    ("recapture", "Battles", "Government regains territory", "Political violence", True),
+    ("withdrawal", "Strategic developments", "Non-violent transfer of territory", "Strategic developments", True),
+    ("attack", "Battles", "Armed clash", "Political violence", True),
+    ("strike", "Explosions/Remote violence", "Shelling/artillery/missile attack", "Political violence", True),
+    ("strike", "Explosions/Remote violence", "Air/drone strike", "Political violence", False),
+    ("ceasefire", "Strategic developments", "Agreement", "Strategic developments", True),
+    ("other", "Strategic developments", "Other", "Strategic developments", True),
+)
+#: ACLED ``time_precision`` codes for our date precisions (both directions).
+ACLED_TIME_PRECISION: dict[str, str] = {"day": "1", "week": "2", "month": "3"}
+#: ACLED ``geo_precision`` codes for our geo precisions; ACLED has three levels, so a district-seat
+#: fallback is written as 3 and read back as ``township``.
+ACLED_GEO_PRECISION: dict[str, str] = {"exact": "1", "settlement": "2", "township": "3", "district": "3"}
+#: ACLED actor types (``inter1``/``inter2``) for our actor kinds.
+ACLED_INTER: dict[str, str] = {
+    "eao": "Rebel group",
+    "pdf": "Political militia",
+    "state_forces": "State forces",
+    "militia": "Political militia",
+    "bgf": "Identity militia",
+    "police": "State forces",
+    "other": "External/Other forces",
+}
+#: Administrative levels ``by=`` accepts: our places column and ACLED's column for each.
+GEO_LEVELS: dict[str, tuple[str, str]] = {
+    "township": ("township", "admin3"),
+    "district": ("district", "admin2"),
+    "state": ("state", "admin1"),
+}
 
 
 @dataclass(frozen=True)
@@ -189,7 +281,7 @@ EVENTS = Table(
         Column(
             "attackers",
             "list",
-            "`;`-list of actors that acted (captured, attacked, struck); empty only for an attack, strike, ceasefire or other event whose sources do not say who acted",
+            "`;`-list of parties to the fighting that acted (captured, attacked, struck); empty only for an attack, strike, ceasefire or other event whose sources do not say who acted",
             required=False,
             pattern=r"^[A-Z][A-Z0-9-]*$",
             references="actors.actor_id",
@@ -199,6 +291,14 @@ EVENTS = Table(
             "defenders",
             "list",
             "`;`-list of actors that lost or were attacked",
+            required=False,
+            pattern=r"^[A-Z][A-Z0-9-]*$",
+            references="actors.actor_id",
+        ),
+        Column(
+            "other_parties",
+            "list",
+            "`;`-list of actors that acted without fighting (closed a border, hosted talks, sent an envoy); never attackers or defenders",
             required=False,
             pattern=r"^[A-Z][A-Z0-9-]*$",
             references="actors.actor_id",
@@ -285,12 +385,18 @@ SOURCES = Table(
     (
         _id("source_id", r"^S\d{4}$", "`S0001`"),
         Column("url", "string", "Address of the page read", pattern=r"^https?://\S+$"),
-        Column("publisher", "string", "Outlet (and mirror, if a mirror was read)"),
+        Column("publisher", "string", "The outlet whose story it is, one spelling per outlet (never a mirror's host)"),
+        Column("copy_kind", "category", "Empty when the page is the outlet's own; else how the page copies it",
+               required=False, vocabulary=COPY_KIND),
+        Column("copy_host", "string", "Host of the site that carried the copy (`bnionline.net`)", required=False,
+               pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$"),
         Column("published", "date", "Publication date, when the page gives one", required=False),
         Column("title", "string", "Headline of the page, when the page shows one", required=False),
         Column("independent", "boolean", "False for a belligerent's own statement or outlet"),
     ),
     id_pattern=r"^S\d{4}$",
+    filled_together=(("copy_kind", "copy_host"),),
+    rules=("`copy_kind` and `copy_host` are given together or not at all",),
 )
 
 CLAIMS = Table(
@@ -323,6 +429,8 @@ CLAIMS = Table(
             references="phases.phase_id",
             also_allowed=("all",),
         ),
+        Column("scope_area", "string", "State or region the count is limited to (`Kachin`, `Sagaing`, `Shan`); empty for no such limit",
+               required=False),
         _sources("the claim"),
     ),
     id_pattern=r"^C\d{3}$",
