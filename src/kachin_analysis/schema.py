@@ -389,7 +389,7 @@ SOURCES = Table(
         Column("copy_kind", "category", "Empty when the page is the outlet's own; else how the page copies it",
                required=False, vocabulary=COPY_KIND),
         Column("copy_host", "string", "Host of the site that carried the copy (`bnionline.net`)", required=False,
-               pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$"),
+               pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$"),
         Column("published", "date", "Publication date, when the page gives one", required=False),
         Column("title", "string", "Headline of the page, when the page shows one", required=False),
         Column("independent", "boolean", "False for a belligerent's own statement or outlet"),
