@@ -33,7 +33,7 @@ def test_figure_builds_with_title_and_source_line(key, record):
     fig = figures.build(key, record)
     try:
         texts = [t.get_text() for t in fig.texts]
-        assert any(t.startswith("Source: kachin-analysis record") for t in texts)
+        assert any(t.startswith("Source: kachin-analysis, an open record") for t in texts)
         assert any(len(t) > 5 for t in texts[:1])
         assert fig.axes
     finally:

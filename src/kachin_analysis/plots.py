@@ -182,6 +182,7 @@ def plot_phase_timeline(
 
     ax = _axes(ax)
     until = until if until is not None else pd.Timestamp.today().normalize()
+    hue = hue if hue in data.columns else None
     levels = [str(v) for v in (data[hue] if hue else data[y])]
     colors = palette or category_palette(list(dict.fromkeys(levels)))
     half = height / 2
@@ -453,7 +454,7 @@ def plot_scale_bar(ax: Axes, km: float = 50, *, loc: tuple[float, float] = (0.05
     """A scale bar of ``km`` kilometres at axes position ``loc`` (lower-left corner), true at its latitude.
 
     >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots(); ax.set_xlim(95, 99); ax.set_ylim(23, 28)
+    >>> fig, ax = plt.subplots(); _ = ax.set_xlim(95, 99), ax.set_ylim(23, 28)
     >>> len(plot_scale_bar(ax).texts)
     1
     >>> plt.close(fig)
