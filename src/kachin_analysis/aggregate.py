@@ -810,7 +810,9 @@ def claims_for_figure(record: Record) -> pd.DataFrame:
     named as the figure names it (``KIA``, ``junta`` or ``independent tally``) and the scope by name.
 
     All of the comparison comes from :func:`claims_vs_record` (one call, so its newer versions slot in);
-    this adds only reader-facing labels: ``claimant_type``, ``scope_label``, ``metric_label``.
+    this adds only reader-facing labels: ``claimant_type``, ``scope_label``, ``metric_label``, and
+    ``comparable`` — false where the record's tally does not yet cover the claim's scope (a phase-scoped
+    ``towns_held`` claim), unless ``claims_vs_record`` says otherwise with its own ``comparable`` column.
 
     >>> cf = claims_for_figure(load_record())
     >>> set(cf["claimant_type"]) <= set(CLAIMANT_TYPES)
@@ -836,7 +838,12 @@ def claims_for_figure(record: Record) -> pd.DataFrame:
         "positions_recaptured": "positions retaken by the junta",
         "towns_held": "towns held",
     }
+    if "comparable" in cv.columns:
+        comparable = cv["comparable"].astype(bool)
+    else:
+        comparable = ~((cv["metric"] == "towns_held") & (cv["scope"] != "all"))
     out = cv.assign(
+        comparable=comparable.to_numpy(),
         claimant_type=[claimant_type(c) for c in cv["claimant"]],
         scope_label=[("all phases" if s == "all" else phase_name.get(str(s), str(s))) for s in cv["scope"]],
         metric_label=cv["metric"].map(metric_label).fillna(cv["metric"].str.replace("_", " ")),

@@ -249,7 +249,7 @@ def fig_captures_by_theatre(record: Record) -> Figure:
     style.time_axis(ax, monthly["period"].min(), end + pd.Timedelta(days=1))
     present = [t for t in palette if t in set(monthly.loc[monthly["positions"] > 0, "theatre"].astype(str))]
     ax.legend(handles=[Patch(color=palette[t], label=t) for t in present], loc="upper right", ncols=2, fontsize=6.5,
-              title="theatre", title_fontsize=6.5)
+              title="Theatre", title_fontsize=6.8, alignment="left")
     peak_month = totals.idxmax()
     return _finish(fig, record, title="Where the captures happened, month by month",
                    subtitle="Positions captured per month, by the theatre of each event's phase",
@@ -449,6 +449,8 @@ def fig_control(record: Record) -> Figure:
 
 
 def _claim_row_label(r) -> str:
+    if r.metric == "towns_held":
+        return f"{_date(r.date)} (held on that day)"
     window = f" (counting from {_date(r.since)})" if pd.notna(r.since) else ""
     return f"{_date(r.date)}{window}"
 
@@ -457,8 +459,8 @@ def _claim_row_label(r) -> str:
     "claims-vs-record", "Claims against the record",
     alt=("Dot chart of {n} claimed running totals, each beside the record's own itemised tally for the same thing, "
          "the same campaign and the same dates. Claims come from the KIA ({kia}) and from independent tallies by news "
-         "outlets and monitors ({indep}). In {above} of the {n} claims the claimed number is higher than the record's "
-         "tally; where a claim's window starts before the record does (January 2024), the record's tally is a floor."),
+         "outlets and monitors ({indep}). In {above} of the {n_cmp} claims with a like-for-like tally the claimed number is "
+         "higher than the record's; where a claim's window starts before the record does (January 2024), the record's tally is a floor."),
 )
 def fig_claims(record: Record) -> Figure:
     """Each claim (coloured by who made it) beside the record's tally for the same metric, scope and window.
@@ -488,7 +490,7 @@ def fig_claims(record: Record) -> Figure:
     height = 1.5 + row_h * sum(n_rows) + 0.35 * len(blocks)
     fig, axes = _figure((style.DOUBLE_COLUMN, height), len(blocks), 1, squeeze=False,
                         gridspec_kw={"height_ratios": n_rows, "hspace": 0.1 + 0.5 / len(blocks)})
-    fig.subplots_adjust(left=0.33, right=0.97, bottom=0.6 / height + 0.02)
+    fig.subplots_adjust(left=0.4, right=0.97, bottom=0.6 / height + 0.02)
     color = style.CLAIMANT_COLORS
     for ax, (metric, rows) in zip(axes[:, 0], blocks):
         labels, top = [], 0
@@ -499,14 +501,18 @@ def fig_claims(record: Record) -> Figure:
             c = color[r.claimant_type]
             floor = r.value_precision == "at_least"
             approx = r.value_precision == "approximate"
-            ax.plot([r.record_value, r.value], [i, i], color="#BBBBBB", linewidth=1.0, zorder=1)
-            ax.scatter([r.record_value], [i], marker="|", s=60, color="#A0A0A0" if r.before_record else style.RECORD_COLOR,
-                       linewidths=1.6, zorder=3)
+            if r.comparable:
+                ax.plot([r.record_value, r.value], [i, i], color="#BBBBBB", linewidth=1.0, zorder=1)
+                ax.scatter([r.record_value], [i], marker="|", s=60, color="#A0A0A0" if r.before_record else style.RECORD_COLOR,
+                           linewidths=1.6, zorder=3)
+            else:
+                ax.annotate("no like-for-like tally in the record yet", (r.value, i), xytext=(8, 0),
+                            textcoords="offset points", va="center", fontsize=6, color=style.MUTED_INK)
             ax.scatter([r.value], [i], marker="o", s=26, facecolors="white" if floor else c, edgecolors=c,
                        linewidths=1.1, zorder=4)
             if approx:
                 ax.annotate("≈", (r.value, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=6.5, color=c)
-            top = max(top, r.value, r.record_value)
+            top = max(top, r.value, r.record_value if r.comparable else 0)
         ax.set_yticks(range(len(rows)), labels)
         for tick, (kind, _, _) in zip(ax.get_yticklabels(), rows):
             if kind == "header":
@@ -532,7 +538,7 @@ def fig_claims(record: Record) -> Figure:
     ], loc="upper left", bbox_to_anchor=(0.0, (0.6 - 0.3) / height + 0.02), ncols=2, fontsize=6.5)
     kia = int((cf["claimant_type"] == "KIA").sum())
     data = cf[["claim_id", "date", "claimant_type", "metric", "scope", "scope_label", "since", "value", "value_precision",
-               "record_value", "record_is_floor", "before_record", "difference"]]
+               "record_value", "record_is_floor", "before_record", "comparable", "difference"]]
     return _finish(fig, record, title="Claims against the record, like for like",
                    subtitle="Each claimed running total beside this record's itemised tally of the same thing, "
                             "for the same campaign and the same dates",
@@ -540,7 +546,8 @@ def fig_claims(record: Record) -> Figure:
                                 "(claims.csv); the record's tally counts its itemised events in the claim's window.",
                    data=data.reset_index(drop=True),
                    alt={"n": len(cf), "kia": kia, "indep": int((cf["claimant_type"] == "independent tally").sum()),
-                        "above": int((cf["value"] > cf["record_value"]).sum())})
+                        "above": int(((cf["value"] > cf["record_value"]) & cf["comparable"]).sum()),
+                        "n_cmp": int(cf["comparable"].sum())})
 
 
 # --------------------------------------------------------------------------- maps

@@ -35,6 +35,7 @@ REFERENCE_TOWNS = {
     "Putao": (97.40, 27.33, 2),
     "Waingmaw": (97.43, 25.35, 3),
     "Mohnyin": (96.37, 24.78, 2),
+    "Banmauk": (95.85, 24.40, 3),  # the record places it only at its district seat (Katha)
 }
 #: Where the main rivers are named on the theatre map (lon, lat, rotation in degrees), read off the river lines.
 RIVER_LABELS = {
