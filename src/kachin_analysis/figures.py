@@ -855,9 +855,10 @@ def inputs_digest(data_folder: str | os.PathLike, formats) -> str:
     h = hashlib.sha256()
     for path in sorted(Path(data_folder).glob("*.csv")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    for lib in ("matplotlib", "seaborn", "pandas", "numpy", "shapely", "pyshp"):
+    for pattern in ("*.py", "*.geojson"):
+        for path in sorted(Path(__file__).parent.rglob(pattern)):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for lib in ("matplotlib", "seaborn", "pandas", "numpy", "shapely", "pyshp", "adjustText", "scipy"):
         h.update(f"{lib}={version(lib)};".encode())
     h.update(",".join(sorted(formats)).encode())
     return h.hexdigest()
