@@ -190,16 +190,17 @@ def fig_positions_over_time(record: Record) -> Figure:
     spans = _phase_rows(record)
     activity = aggregate.phase_activity(record)
     fig, (strip, top, bottom) = _figure(
-        (style.DOUBLE_COLUMN, 6.4), 3, 1, sharex=True,
-        gridspec_kw={"height_ratios": [2.0, 3, 1.2], "hspace": 0.14},
+        (style.DOUBLE_COLUMN, 7.0), 3, 1, sharex=True,
+        gridspec_kw={"height_ratios": [2.7, 3, 1.2], "hspace": 0.14},
     )
-    fig.subplots_adjust(left=0.3, right=0.985)
+    fig.subplots_adjust(left=0.19, right=0.985)
     x_lo = min(spans["start"].min(), start)
     plots.plot_phase_timeline(spans, y="name", hue="phase_id", ax=strip, palette=_phase_palette(record),
                               activity=activity, height=0.7)
+    strip.set_yticks(range(len(spans)), [_wrap(n, 26) for n in spans["name"]])
     strip.tick_params(axis="y", labelsize=6.2)
     strip.set_title("Phases (bars: sourced start to sourced end, or faded to the last recorded event; "
-                    "dark ticks: events per week)", fontsize=6.5, fontweight="normal", loc="left")
+                    "dark ticks: weeks with events, taller = more)", fontsize=6.5, fontweight="normal", loc="left")
     plots.plot_cumulative(series, x="period", y="cumulative", ax=top, color=style.SIDE_COLORS["resistance"])
     cum_at = series.set_index("period")["cumulative"]
     hq_weeks = hq.drop_duplicates("period")
@@ -314,7 +315,7 @@ def fig_phase_timeline(record: Record) -> Figure:
         Line2D([], [], color="#777777", linewidth=1.4, label="sourced start / sourced end"),
         Patch(facecolor="#BBBBBB", label="no sourced end: faded to the last recorded event"),
         Line2D([], [], color="#777777", linewidth=0.9, linestyle=(0, (1, 1.5)), label="events recorded before the sourced start"),
-        Patch(facecolor="#555555", label="events per week"),
+        Patch(facecolor="#555555", label="weeks with events (taller = more)"),
         Line2D([], [], marker="v", linestyle="", color=style.INK, markersize=4, label="first capture of a town or command HQ"),
     ], loc="upper left", bbox_to_anchor=(-0.36, -0.06), ncols=3, fontsize=6.2)
     ended = spans[spans["has_end"]]

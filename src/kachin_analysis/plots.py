@@ -217,7 +217,8 @@ def plot_phase_timeline(
             key = activity.columns[0] if hue is None else hue
             a = activity[activity[key].astype(str) == level]
             if len(a):
-                h = a["events"].to_numpy(dtype=float) / peak * (height * 0.9)
+                # every week with an event stays visible: a quarter of the band, plus the rest in proportion
+                h = (0.25 + 0.75 * a["events"].to_numpy(dtype=float) / peak) * (height * 0.9)
                 ax.bar(mdates.date2num(pd.to_datetime(a["period"])), h, width=6, bottom=i + half - h, align="edge",
                        color=color, linewidth=0)
     ax.set_yticks(range(len(data)), [str(v) for v in data[y]])
