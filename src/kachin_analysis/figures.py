@@ -57,11 +57,13 @@ class FigureSpec:
 
 
 REGISTRY: dict[str, FigureSpec] = {}
+#: CSS pixels per inch of print size when a figure is shown in a notebook.
+_SCREEN_PPI = 130
 
 
 class PublicationFigure(Figure):
-    """A figure that shows itself in Jupyter as a sharp PNG at screen size (rendered at 2× density, shown at
-    the figure's own width), without pyplot."""
+    """A figure that shows itself in Jupyter as a sharp PNG at screen size, without pyplot: rendered at 2×
+    pixel density and shown at 130 CSS pixels per inch (6 pt print type reads as 11 px on screen)."""
 
     chart_data: pd.DataFrame | None = None
     alt_values: dict | None = None
@@ -69,7 +71,7 @@ class PublicationFigure(Figure):
     def _repr_png_(self):
         buf = io.BytesIO()
         with style.context("paper"):
-            self.savefig(buf, format="png", dpi=200, metadata=_SAVE_METADATA["png"])
+            self.savefig(buf, format="png", dpi=2 * _SCREEN_PPI, metadata=_SAVE_METADATA["png"])
         data = buf.getvalue()
         width = int.from_bytes(data[16:20], "big")  # IHDR width
         return data, {"width": width // 2}
@@ -507,7 +509,7 @@ def fig_claims(record: Record) -> Figure:
                 ax.scatter([r.record_value], [i], marker="|", s=60, color="#A0A0A0" if r.before_record else style.RECORD_COLOR,
                            linewidths=1.6, zorder=3)
             else:
-                ax.annotate("no like-for-like tally in the record yet", (r.value, i), xytext=(8, 0),
+                ax.annotate("no like-for-like tally in the record yet", (r.value, i), xytext=(-8, 0), ha="right",
                             textcoords="offset points", va="center", fontsize=6, color=style.MUTED_INK)
             ax.scatter([r.value], [i], marker="o", s=26, facecolors="white" if floor else c, edgecolors=c,
                        linewidths=1.1, zorder=4)

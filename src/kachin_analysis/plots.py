@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .style import GREY, LIGHT_GREY, SIDE_COLORS, SIDE_LABELS, category_palette
+from .style import GREY, SIDE_COLORS, SIDE_LABELS, category_palette
 
 __all__ = [
     "plot_basemap",
