@@ -33,7 +33,7 @@ def test_figure_builds_with_title_and_source_line(key, record):
     fig = figures.build(key, record)
     try:
         texts = [t.get_text() for t in fig.texts]
-        assert any(t.startswith("Source: kachin-analysis record") for t in texts)
+        assert any(t.startswith("Source: kachin-analysis, an open record") for t in texts)
         assert any(len(t) > 5 for t in texts[:1])
         assert fig.axes
     finally:
@@ -72,7 +72,7 @@ def test_up_to_date_figures_are_skipped_and_tampered_ones_redone(tmp_path, minim
     again = figures.render_all(rec, **args)
     assert again["phase-timeline"] is not None and again["actor-co-participation"] is None
     with open(minimal_dir / "events.csv", "a") as fh:  # any change to the record re-renders everything
-        fh.write("KO-0006,2024-04-20,day,attack,,,,0,exact,alpha,phase-two,KIA,MAF,S0002,reported,Test event six.\n")
+        fh.write("KO-0006,2024-04-20,day,attack,,,,0,exact,alpha,phase-two,KIA,MAF,,S0002,reported,Test event six.\n")
     rec = ka.load_record(minimal_dir)
     assert all(v is not None for v in figures.render_all(rec, **args).values())
     assert all(v is not None for v in figures.render_all(rec, force=True, **args).values())
@@ -84,3 +84,24 @@ def test_parallel_render_writes_the_same_bytes(tmp_path, minimal_record):
     parallel = figures.render_all(minimal_record, keys=keys, out_dir=tmp_path / "p", formats=["svg"], jobs=2)
     for key in keys:
         assert serial[key][0].read_bytes() == parallel[key][0].read_bytes()
+
+
+def test_notebooks_show_a_sharp_png_at_screen_width(record):
+    fig = figures.build("phase-timeline", record)
+    data, meta = fig._repr_png_()
+    width = int.from_bytes(data[16:20], "big")
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and meta == {"width": width // 2} and width > 1200
+
+
+def test_pdfs_embed_editable_truetype_fonts_and_no_dates(tmp_path, record):
+    (pdf,) = [p for p in figures.render("phase-timeline", record, out_dir=tmp_path, formats=["pdf"]) if p.suffix == ".pdf"]
+    data = pdf.read_bytes()
+    assert b"/FontFile2" in data and b"/Type3" not in data and b"/CreationDate" not in data
+
+
+def test_render_writes_chart_data_and_alt_text_beside_the_images(tmp_path, record):
+    paths = figures.render("map-captures", record, out_dir=tmp_path, formats=["svg"])
+    assert [p.name for p in paths] == ["map-captures.svg", "map-captures.csv", "map-captures.txt"]
+    csv = (tmp_path / "map-captures.csv").read_text()
+    assert "event_ids" in csv.splitlines()[0] and "KO-0" in csv
+    assert "Kachin State" in (tmp_path / "map-captures.txt").read_text()

@@ -60,12 +60,17 @@ def test_plot_functions_do_not_touch_global_rcparams():
     assert dict(matplotlib.rcParams) == before
 
 
-def test_phase_timeline_marks_ongoing_phases():
-    ph = pd.DataFrame({"name": ["A", "B"], "theatre": ["x", "y"], "start": pd.to_datetime(["2024-01-01", "2024-03-07"]),
-                       "end": pd.to_datetime(["2024-02-01", None])})
-    ax = plots.plot_phase_timeline(ph, until=pd.Timestamp("2024-06-01"))
-    assert [t.get_text() for t in ax.texts] == ["ongoing →"]
-    assert len(ax.patches) == 2
+def test_phase_timeline_ends_open_phases_at_their_last_event_faded_never_today():
+    import matplotlib.dates as mdates
+
+    ph = pd.DataFrame({"name": ["A", "B"], "phase_id": ["a", "b"], "start": pd.to_datetime(["2024-01-01", "2024-03-07"]),
+                       "end": pd.to_datetime(["2024-02-01", None]), "last_event": pd.to_datetime(["2024-01-20", "2024-05-01"])})
+    ax = plots.plot_phase_timeline(ph, until=pd.Timestamp("2030-01-01"))
+    assert [t.get_text() for t in ax.texts] == []
+    right = max(p.get_x() + p.get_width() for p in ax.patches)
+    assert right == mdates.date2num(pd.Timestamp("2024-05-02"))  # the last event's day, not "until"
+    alphas = sorted({round(p.get_alpha(), 3) for p in ax.patches if p.get_y() > 0.5})
+    assert len(alphas) > 3  # the open phase fades out
 
 
 def test_heatmap_accepts_nullable_integers_and_hides_zeros():

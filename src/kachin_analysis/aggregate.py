@@ -27,7 +27,7 @@ from .control import control_timeline, holder_on, towns_held
 from .inputs import events_of, has_values, is_acled, require_columns, require_record
 from .load import Record, actor_rows, event_actors, load_record
 from .periods import bins, period_range, period_starts
-from .schema import FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, SIDE
+from .schema import CLAIM_METRIC_RULES, FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, SIDE
 
 __all__ = [
     "FREQS",
@@ -475,3 +475,257 @@ def effective_actors(data: Record | pd.DataFrame, *, role: str = "attacker", by:
     )
     out["effective_actors"] = 1.0 / out["simpson"]
     return out.drop(columns="simpson")
+
+
+# =========================================================================== figure data
+# Helpers that shape the record for the publication figures (kachin_analysis.figures). Added for the
+# figures issue; they only read the record and reuse the helpers above. Pure DataFrame in, DataFrame out.
+
+__all__ += [  # noqa: PLE0605 - extends the list declared at the top
+    "capture_points",
+    "capture_series",
+    "claims_for_figure",
+    "control_lanes",
+    "half_year",
+    "hq_captures",
+    "key_captures",
+    "phase_activity",
+    "phase_spans",
+]
+
+#: Places whose coordinates stand for a township or district seat, or an area: never drawn as the seat town.
+IMPRECISE_GEO = ("township", "district")
+
+
+def capture_series(data: Record | pd.DataFrame, *, measure: str = "positions", freq: str = "W",
+                   start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Per-period and cumulative counts in one frame: ``period``, the measure, ``cumulative``, ``inexact``.
+
+    Weeks run Monday to Sunday; an event known only to the week or month counts in the period holding
+    its ``date`` (see :func:`count_captures`). With a record, ``start`` and ``end`` default to its first
+    and last event, so the series ends on the record's last day.
+
+    >>> s = capture_series(load_record(), freq="M")
+    >>> int(s["cumulative"].iloc[-1]) == int(s["positions"].sum())
+    True
+    """
+    events = _events(data)
+    start = start if start is not None else (events["date"].min() if len(events) else None)
+    end = end if end is not None else (events["date"].max() if len(events) else None)
+    per = count_captures(data, measure=measure, freq=freq, start=start, end=end)
+    return per.assign(cumulative=per[measure].cumsum().astype("int64"))[["period", measure, "cumulative", "inexact", "imprecise"]]
+
+
+def hq_captures(data: Record | pd.DataFrame, *, freq: str = "W") -> pd.DataFrame:
+    """Capture events of battalion and command headquarters, with the period each falls in.
+
+    Columns: ``event_id``, ``date``, ``period``, ``target_type``, ``unit``, ``place_id``, ``phase_id``.
+
+    >>> hq = hq_captures(load_record())
+    >>> set(hq["target_type"]) <= {"battalion_hq", "command_hq"}
+    True
+    """
+    require_columns(_events(data), ["target_type"], helper="hq_captures", hint="use the record")
+    events = _events(data)
+    sel = events[_isin(events["event_type"], ("capture",)) & _isin(events["target_type"], HQ_TARGET_TYPES)]
+    out = pd.DataFrame({
+        "event_id": sel["event_id"].astype(str).to_numpy(),
+        "date": sel["date"].to_numpy(),
+        "period": period_starts(sel["date"], freq),
+        "target_type": sel["target_type"].astype(str).to_numpy(),
+        "unit": sel["unit"].astype("string").to_numpy() if "unit" in sel else pd.NA,
+        "place_id": sel["place_id"].astype("string").to_numpy(),
+        "phase_id": sel["phase_id"].astype("string").to_numpy(),
+    })
+    return out.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
+
+
+def phase_spans(record: Record) -> pd.DataFrame:
+    """When each phase was active: its sourced start, its sourced end if any, and its recorded events.
+
+    ``drawn_end`` is the sourced end, or else the day of the phase's last recorded event (never today);
+    ``has_end`` says which. ``first_event`` and ``last_event`` bound the phase's events.
+
+    >>> sp = phase_spans(load_record()).set_index("phase_id")
+    >>> str(sp.loc["ksr1-chipwi-pangwa", "drawn_end"].date()), bool(sp.loc["ksr1-chipwi-pangwa", "has_end"])
+    ('2024-11-20', True)
+    >>> bool((sp["drawn_end"] <= load_record().events["date"].max()).all())
+    True
+    """
+    record = require_record(record, helper="phase_spans", needs="phases")
+    events = record.events
+    phase = events["phase_id"].astype("string")
+    bounds = events.assign(phase_id=phase).groupby("phase_id", observed=True)["date"].agg(["min", "max", "size"])
+    rows = []
+    for ph in record.phases.itertuples(index=False):
+        pid = str(ph.phase_id)
+        first, last, n = (bounds.loc[pid, "min"], bounds.loc[pid, "max"], int(bounds.loc[pid, "size"])) if pid in bounds.index else (pd.NaT, pd.NaT, 0)
+        has_end = bool(pd.notna(ph.end))
+        rows.append({
+            "phase_id": pid, "name": str(ph.name), "theatre": str(ph.theatre), "start": ph.start,
+            "end": ph.end, "has_end": has_end, "first_event": first, "last_event": last, "events": n,
+            "drawn_end": ph.end if has_end else (last if pd.notna(last) else ph.start),
+        })
+    out = pd.DataFrame(rows)
+    out["phase_id"] = pd.Categorical(out["phase_id"], categories=[str(p) for p in record.phases["phase_id"]], ordered=True)
+    return out
+
+
+def phase_activity(record: Record, *, freq: str = "W") -> pd.DataFrame:
+    """Events per phase and period (weeks by default), zero periods left out: ``phase_id``, ``period``,
+    ``events``, ``captures``.
+
+    >>> pa = phase_activity(load_record())
+    >>> int(pa["events"].sum()) == int(load_record().events["phase_id"].notna().sum())
+    True
+    """
+    record = require_record(record, helper="phase_activity", needs="phases")
+    events = record.events
+    ev = events[events["phase_id"].notna()]
+    frame = pd.DataFrame({
+        "phase_id": ev["phase_id"].astype(str).to_numpy(),
+        "period": period_starts(ev["date"], freq),
+        "events": 1,
+        "captures": (ev["event_type"].astype(str) == "capture").astype("int64").to_numpy(),
+    })
+    out = frame.groupby(["phase_id", "period"], sort=True).sum().reset_index()
+    out["phase_id"] = pd.Categorical(out["phase_id"], categories=[str(p) for p in record.phases["phase_id"]], ordered=True)
+    return out.sort_values(["phase_id", "period"]).reset_index(drop=True)
+
+
+def key_captures(record: Record, *, target_types: tuple[str, ...] = ("town", "command_hq")) -> pd.DataFrame:
+    """The first capture of each town or command headquarters, per phase: what the phase timeline names.
+
+    Columns: ``event_id``, ``date``, ``phase_id``, ``place_id``, ``label`` (the place's name),
+    ``target_type``.
+
+    >>> kc = key_captures(load_record())
+    >>> "Lweje" in set(kc["label"])
+    True
+    """
+    record = require_record(record, helper="key_captures", needs="target types and places")
+    ev = record.events
+    sel = ev[(ev["event_type"] == "capture") & _isin(ev["target_type"], target_types) & ev["phase_id"].notna().to_numpy()]
+    names = dict(zip(record.places["place_id"].astype(str), record.places["name"].astype(str)))
+    out = pd.DataFrame({
+        "event_id": sel["event_id"].astype(str).to_numpy(),
+        "date": sel["date"].to_numpy(),
+        "phase_id": sel["phase_id"].astype(str).to_numpy(),
+        "place_id": sel["place_id"].astype(str).to_numpy(),
+        "target_type": sel["target_type"].astype(str).to_numpy(),
+    })
+    out["label"] = out["place_id"].map(names)
+    out = out.sort_values(["date", "event_id"], kind="stable").drop_duplicates(["phase_id", "label"])
+    return out.reset_index(drop=True)
+
+
+def control_lanes(record: Record) -> tuple[pd.DataFrame, list[str]]:
+    """Lanes for the control figure: towns (labelled by name), then battalion and command headquarters
+    (labelled by unit), each ordered by when the record first sees it change hands.
+
+    Returns the control intervals with ``label`` and ``group`` (0 towns, 1 headquarters), and the lane order.
+
+    >>> lanes, order = control_lanes(load_record())
+    >>> set(lanes["label"]) == set(order)
+    True
+    """
+    record = require_record(record, helper="control_lanes", needs="events on a town or headquarters itself")
+    names = dict(zip(record.places["place_id"].astype(str), record.places["name"].astype(str)))
+    towns = control_timeline(record, target_types=("town",))
+    towns = towns.assign(label=towns["place_id"].map(names), group=0)
+    hqs = control_timeline(record, target_types=("battalion_hq", "command_hq"), by="unit")
+    named = hqs["unit"].astype(str)
+    hqs = hqs.assign(label=named.where(named.str.contains(r"\bcommand\b|HQ|headquarters", case=False), named + " HQ"), group=1)
+    lanes = pd.concat([towns, hqs], ignore_index=True)
+    order = list(lanes.sort_values(["group", "start"], kind="stable").drop_duplicates("label")["label"])
+    return lanes, order
+
+
+def half_year(dates: pd.Series) -> pd.Series:
+    """Half-year bucket of each date as an ordered label, ``2024 Jan–Jun`` or ``2024 Jul–Dec``.
+
+    >>> half_year(pd.Series(pd.to_datetime(["2024-06-30", "2024-07-01"]))).tolist()
+    ['2024 Jan–Jun', '2024 Jul–Dec']
+    """
+    d = pd.to_datetime(dates)
+    labels = d.dt.year.astype(str) + np.where(d.dt.month <= 6, " Jan–Jun", " Jul–Dec")
+    order = sorted(set(labels), key=lambda s: (s[:4], s[5:] != "Jan–Jun"))
+    return pd.Series(pd.Categorical(labels, categories=order, ordered=True), index=dates.index, name="half_year")
+
+
+def capture_points(record: Record, events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Captures gathered per place (and phase) for the maps: one row per place with its count.
+
+    ``located`` is true when the coordinates locate the place or its village (``settlement`` or
+    ``exact``); otherwise the place is known only to a township or district (or is an area), and
+    ``area_label`` says which (``Waingmaw Township``, ``Bhamo District``) so a map never draws it on the
+    seat town. Places with no coordinates are kept with ``located`` false. ``event_ids`` lists the
+    events behind each row.
+
+    >>> cp = capture_points(load_record())
+    >>> int(cp["captures"].sum()) == int((load_record().events["event_type"] == "capture").sum())
+    True
+    """
+    record = require_record(record, helper="capture_points", needs="places and their coordinates")
+    ev = record.events if events is None else events
+    ev = ev[ev["event_type"] == "capture"]
+    places = record.places
+    frame = pd.DataFrame({
+        "event_id": ev["event_id"].astype(str).to_numpy(),
+        "place_id": ev["place_id"].astype(str).to_numpy(),
+        "phase_id": ev["phase_id"].astype(str).to_numpy(),
+        "positions": ev["positions"].astype("Float64").fillna(0).to_numpy(dtype="float64"),
+    })
+    grouped = frame.groupby(["place_id", "phase_id"], sort=True).agg(
+        captures=("event_id", "size"), positions=("positions", "sum"), event_ids=("event_id", lambda s: ";".join(s)),
+    ).reset_index()
+    info = places[["place_id", "name", "kind", "admin_status", "township", "district", "state", "longitude",
+                   "latitude", "geo_precision"]].assign(place_id=places["place_id"].astype(str))
+    out = grouped.merge(info, on="place_id", how="left", validate="many_to_one")
+    precision = out["geo_precision"].astype("string")
+    out["located"] = (precision.isin(["exact", "settlement"]).fillna(False) & (out["kind"].astype(str) != "area")
+                      & out["longitude"].notna()).astype(bool)
+    township = out["township"].astype("string")
+    district = out["district"].astype("string")
+    area = np.where(township.notna(), township.fillna("") + " Township", district.fillna("") + " District")
+    out["area_label"] = np.where(out["located"], "", area)
+    out["positions"] = out["positions"].round().astype("int64")
+    out["phase_id"] = pd.Categorical(out["phase_id"], categories=[str(p) for p in record.phases["phase_id"]], ordered=True)
+    return out.sort_values(["located", "captures"], ascending=[False, False], kind="stable").reset_index(drop=True)
+
+
+#: How the claims figure names each kind of claimant.
+CLAIMANT_TYPES = ("KIA", "junta", "independent tally")
+
+
+def claims_for_figure(record: Record) -> pd.DataFrame:
+    """Each claim beside the record's tally for the same metric, scope and window, with the claimant
+    named as the figure names it (``KIA``, ``junta`` or ``independent tally``) and the scope by name.
+
+    All of the comparison comes from :func:`claims_vs_record` (one call, so its newer versions slot in);
+    this adds only reader-facing labels: ``claimant_type``, ``scope_label`` and ``metric_label``
+    (from :data:`~kachin_analysis.schema.CLAIM_METRIC_RULES`). Whether a claim can be set against the
+    record is ``claims_vs_record``'s ``comparable``, with its reason in ``why_not``.
+
+    >>> cf = claims_for_figure(load_record())
+    >>> set(cf["claimant_type"]) <= set(CLAIMANT_TYPES)
+    True
+    """
+    cv = claims_vs_record(record)
+    side = dict(zip(record.actors["actor_id"].astype(str), record.actors["side"].astype(str)))
+    phase_name = dict(zip(record.phases["phase_id"].astype(str), record.phases["name"].astype(str)))
+
+    def claimant_type(c) -> str:
+        if pd.isna(c) or str(c) == "":
+            return "independent tally"
+        if str(c) == "KIA" or side.get(str(c)) == "resistance":
+            return "KIA"
+        return "junta"
+
+    metric_label = {metric: rule.label for metric, rule in CLAIM_METRIC_RULES.items()}
+    out = cv.assign(
+        claimant_type=[claimant_type(c) for c in cv["claimant"]],
+        scope_label=[("all phases" if s == "all" else phase_name.get(str(s), str(s))) for s in cv["scope"]],
+        metric_label=cv["metric"].map(metric_label),
+    )
+    return out

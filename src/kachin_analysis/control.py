@@ -85,8 +85,8 @@ def control_events(record: Record, *, level: str = "place") -> pd.DataFrame:
         key_name = "unit"
         keep &= target.isin(HQ_TARGET_TYPES).to_numpy(dtype=bool)
         unit = ev["unit"].astype("string")
-        # a headquarters with no unit designation is known by its place and name
-        key = unit.fillna(ev["place_id"].astype("string") + ": " + ev["target"].astype("string"))
+        # a headquarters with no unit designation is known by its name as reported ("Sadung tactical command")
+        key = unit.fillna(ev["target"].astype("string")).fillna(ev["event_id"].astype("string"))
     else:
         key_name = "place_id"
         kind = dict(zip(record.places["place_id"].astype(str), record.places["kind"].astype(str)))

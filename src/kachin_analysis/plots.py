@@ -24,10 +24,12 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .style import GREY, LIGHT_GREY, SIDE_COLORS, category_palette
+from .style import GREY, SIDE_COLORS, SIDE_LABELS, category_palette
 
 __all__ = [
+    "plot_basemap",
     "plot_bars_over_time",
+    "plot_scale_bar",
     "plot_claims",
     "plot_control_swimlane",
     "plot_cumulative",
@@ -158,34 +160,74 @@ def plot_markers(
 
 
 def plot_phase_timeline(
-    data: pd.DataFrame, *, start: str = "start", end: str = "end", y: str = "name", hue: str | None = "theatre",
-    ax: Axes | None = None, until: pd.Timestamp | None = None, palette: dict | None = None, **kwargs
+    data: pd.DataFrame, *, start: str = "start", end: str = "end", y: str = "name", hue: str | None = "phase_id",
+    ax: Axes | None = None, until: pd.Timestamp | None = None, palette: dict | None = None,
+    last: str = "last_event", first: str = "first_event", activity: pd.DataFrame | None = None,
+    height: float = 0.5, **kwargs
 ) -> Axes:
-    """Horizontal bars from start to end, one row per phase; ongoing phases fade out at ``until``.
+    """One row per phase: a band from its sourced start to its sourced end, or — with no sourced end — to
+    its last recorded event (``last``), fading out over its final stretch so the open end shows.
+
+    Events recorded before a phase's sourced start get a dotted lead-in from ``first``. ``activity``
+    (``phase_id``/``hue``, ``period``, ``events``) draws the phase's weekly events as bars inside its band.
+    Without a ``last`` column an open phase runs to ``until`` (default: today), faded.
 
     >>> import pandas as pd
-    >>> ph = pd.DataFrame({"name": ["A", "B"], "theatre": ["x", "y"], "start": pd.to_datetime(["2024-01-01", "2024-03-07"]),
+    >>> ph = pd.DataFrame({"name": ["A", "B"], "phase_id": ["a", "b"], "start": pd.to_datetime(["2024-01-01", "2024-03-07"]),
     ...                    "end": pd.to_datetime(["2024-02-01", None])})
     >>> [t.get_text() for t in plot_phase_timeline(ph).get_yticklabels()]
     ['A', 'B']
     """
+    import matplotlib.dates as mdates
+
     ax = _axes(ax)
     until = until if until is not None else pd.Timestamp.today().normalize()
+    hue = hue if hue in data.columns else None
     levels = [str(v) for v in (data[hue] if hue else data[y])]
     colors = palette or category_palette(list(dict.fromkeys(levels)))
+    half = height / 2
+    peak = 1
+    if activity is not None and len(activity):
+        peak = max(int(activity["events"].max()), 1)
     for i, (level, row) in enumerate(zip(levels, data.itertuples(index=False))):
-        s = getattr(row, start)
+        s = pd.Timestamp(getattr(row, start))
         e = getattr(row, end)
-        ongoing = pd.isna(e)
-        e = until if ongoing else e
-        ax.barh(i, (e - s).days + 1, left=s, height=0.6, color=colors[level], linewidth=0, **kwargs)
-        if ongoing:
-            ax.annotate("ongoing →", (e, i), xytext=(2, 0), textcoords="offset points", va="center", fontsize=5.5, color="#555555")
+        has_end = pd.notna(e)
+        stop = pd.Timestamp(e) if has_end else pd.Timestamp(getattr(row, last, None) if last in data.columns else until)
+        if pd.isna(stop):
+            stop = s
+        color = colors[level]
+        x0, x1 = mdates.date2num(s), mdates.date2num(stop) + 1
+        if has_end:
+            ax.barh(i, x1 - x0, left=x0, height=height, color=color, alpha=0.28, linewidth=0, **kwargs)
+            ax.plot([x1, x1], [i - half, i + half], color=color, linewidth=1.4, solid_capstyle="butt")
+        else:
+            fade_from = x0 + 0.8 * (x1 - x0)
+            ax.barh(i, fade_from - x0, left=x0, height=height, color=color, alpha=0.28, linewidth=0, **kwargs)
+            steps = 8
+            width = (x1 - fade_from) / steps
+            for k in range(steps):
+                ax.barh(i, width, left=fade_from + k * width, height=height, color=color,
+                        alpha=0.28 * (1 - (k + 0.5) / steps), linewidth=0)
+        ax.plot([x0, x0], [i - half, i + half], color=color, linewidth=1.4, solid_capstyle="butt")
+        f = getattr(row, first, None) if first in data.columns else None
+        if f is not None and pd.notna(f) and pd.Timestamp(f) < s:
+            ax.plot([mdates.date2num(pd.Timestamp(f)), x0], [i, i], color=color, linewidth=0.9, linestyle=(0, (1, 1.5)))
+        if activity is not None and len(activity):
+            key = activity.columns[0] if hue is None else hue
+            a = activity[activity[key].astype(str) == level]
+            if len(a):
+                # every week with an event stays visible: a quarter of the band, plus the rest in proportion
+                h = (0.25 + 0.75 * a["events"].to_numpy(dtype=float) / peak) * (height * 0.9)
+                ax.bar(mdates.date2num(pd.to_datetime(a["period"])), h, width=6, bottom=i + half - h, align="edge",
+                       color=color, linewidth=0)
     ax.set_yticks(range(len(data)), [str(v) for v in data[y]])
-    ax.invert_yaxis()
+    ax.set_ylim(len(data) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
+    ax.tick_params(axis="y", length=0)
     ax.set_xlabel("")
+    ax.xaxis_date()
     _date_axis(ax)
     return ax
 
@@ -210,8 +252,9 @@ def plot_heatmap(
     if x is not None and y is not None and hue is not None:
         matrix = data.pivot_table(index=y, columns=x, values=hue, aggfunc="sum", observed=True, fill_value=0)
     matrix = matrix.astype("float64")
+    annot_kws = kwargs.pop("annot_kws", {"fontsize": 6.2})
     sns.heatmap(matrix, ax=ax, annot=annot, fmt=".0f", cmap=cmap, linewidths=0.4, linecolor="white",
-                cbar=kwargs.pop("cbar", False), annot_kws={"fontsize": 5.5}, mask=matrix == 0, **kwargs)
+                cbar=kwargs.pop("cbar", False), annot_kws=annot_kws, mask=matrix == 0, **kwargs)
     ax.set_xlabel(x or matrix.columns.name or "")
     ax.set_ylabel(y or matrix.index.name or "")
     ax.tick_params(length=0)
@@ -251,7 +294,7 @@ def plot_control_swimlane(
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     levels = [lvl for lvl in colors if lvl in set(data[hue].astype(str))]
-    ax.legend(handles=[Patch(color=colors[lvl], label=lvl.replace("_", "-")) for lvl in levels],
+    ax.legend(handles=[Patch(color=colors[lvl], label=SIDE_LABELS.get(lvl, lvl.replace("_", " "))) for lvl in levels],
               loc="upper left", bbox_to_anchor=(0, -0.06), ncols=len(levels) or 1)
     _date_axis(ax)
     return ax
@@ -360,3 +403,73 @@ def _label_without_collisions(ax: Axes, labels: pd.DataFrame) -> None:
                 placed.append(bb)
                 break
             t.remove()
+
+
+def plot_basemap(ax: Axes, extent: tuple[float, float, float, float], *, emphasis: str | None = "Kachin",
+                 rivers: bool = True, state_labels: dict | None = None, linewidth_scale: float = 1.0) -> Axes:
+    """Neighbouring countries in grey, Myanmar's states and regions (``emphasis`` tinted), rivers in blue.
+
+    Drawn beneath everything else (zorder < 1). ``state_labels`` maps a label to (lon, lat).
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(); _ = plot_basemap(ax, (95.2, 98.9, 22.6, 28.6)); plt.close(fig)
+    """
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    from . import geo, style
+
+    west, east, south, north = extent
+    countries = geo.country_borders(extent) if (east - west) < 6 else geo.country_borders(extent, tolerance=0.03)
+    others = [ring for name, rings in countries if name != "Myanmar" for ring in rings]
+    ax.add_collection(PolyCollection(others, facecolors=style.NEIGHBOUR, edgecolors="none", zorder=0.1))
+    states = geo.states()
+    faces = [style.EMPHASIS_FILL if name == emphasis else style.LAND for name, rings in states for _ in rings]
+    rings = [ring for _, rs in states for ring in rs]
+    ax.add_collection(PolyCollection(rings, facecolors=faces, edgecolors="#9A9A9A", linewidths=0.45 * linewidth_scale,
+                                     linestyles=(0, (3, 1.5)), zorder=0.2))
+    if emphasis:
+        focus = [ring for name, rs in states if name == emphasis for ring in rs]
+        ax.add_collection(PolyCollection(focus, facecolors="none", edgecolors="#6E6E6E", linewidths=0.9 * linewidth_scale,
+                                         zorder=0.35))
+    border = [ring for name, rings in countries if name == "Myanmar" for ring in rings]
+    ax.add_collection(PolyCollection(border, facecolors="none", edgecolors="#4D4D4D", linewidths=0.9 * linewidth_scale,
+                                     zorder=0.4))
+    if rivers:
+        ax.add_collection(LineCollection(geo.rivers(), colors=style.WATER, linewidths=0.7 * linewidth_scale, zorder=0.3))
+    for label, (x, y) in (state_labels or {}).items():
+        ax.text(x, y, label, ha="center", va="center", fontsize=6.5, color="#8A8A8A", fontstyle="italic", zorder=0.5)
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / np.cos(np.deg2rad((south + north) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_linewidth(0.6)
+        spine.set_color("#666666")
+    return ax
+
+
+def plot_scale_bar(ax: Axes, km: float = 50, *, loc: tuple[float, float] = (0.05, 0.04), fontsize: float = 6.5) -> Axes:
+    """A scale bar of ``km`` kilometres at axes position ``loc`` (lower-left corner), true at its latitude.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(); _ = ax.set_xlim(95, 99), ax.set_ylim(23, 28)
+    >>> len(plot_scale_bar(ax).texts)
+    1
+    >>> plt.close(fig)
+    """
+    from . import geo
+
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    lon = x0 + loc[0] * (x1 - x0)
+    lat = y0 + loc[1] * (y1 - y0)
+    length = km / geo.km_per_degree_lon(lat)
+    tick = 0.006 * (y1 - y0)
+    ax.plot([lon, lon + length], [lat, lat], color="#222222", linewidth=1.6, solid_capstyle="butt", zorder=6)
+    for xx in (lon, lon + length / 2, lon + length):
+        ax.plot([xx, xx], [lat - tick, lat + tick], color="#222222", linewidth=0.8, zorder=6)
+    ax.text(lon + length / 2, lat + 2.2 * tick, f"{km:g} km", ha="center", va="bottom", fontsize=fontsize,
+            color="#222222", zorder=6)
+    return ax

@@ -116,16 +116,17 @@ class MetricRule:
     target_types: tuple[str, ...] | None
     count: str  # "positions", "events" or "held"
     description: str
+    label: str  # what a reader sees on a chart or table
 
 
 CLAIM_METRIC_RULES: dict[str, MetricRule] = {
-    "positions_captured": MetricRule("capture", None, "positions", "positions that changed hands in captures, headquarters included"),
-    "battalion_hqs_captured": MetricRule("capture", ("battalion_hq",), "events", "battalion headquarters captured"),
-    "command_hqs_captured": MetricRule("capture", ("command_hq",), "events", "command headquarters captured"),
-    "towns_captured": MetricRule("capture", ("town",), "events", "captures of towns (the town itself)"),
-    "border_gates_captured": MetricRule("capture", ("border_gate",), "events", "border gates captured"),
-    "positions_recaptured": MetricRule("recapture", None, "positions", "positions the junta side took back"),
-    "towns_held": MetricRule(None, None, "held", "towns (ranked places) held by the resistance on the claim's date"),
+    "positions_captured": MetricRule("capture", None, "positions", "positions that changed hands in captures, headquarters included", "positions captured"),
+    "battalion_hqs_captured": MetricRule("capture", ("battalion_hq",), "events", "battalion headquarters captured", "battalion HQs captured"),
+    "command_hqs_captured": MetricRule("capture", ("command_hq",), "events", "command headquarters captured", "command HQs captured"),
+    "towns_captured": MetricRule("capture", ("town",), "events", "captures of towns (the town itself)", "towns captured"),
+    "border_gates_captured": MetricRule("capture", ("border_gate",), "events", "border gates captured", "border gates captured"),
+    "positions_recaptured": MetricRule("recapture", None, "positions", "positions the junta side took back", "positions retaken by the junta"),
+    "towns_held": MetricRule(None, None, "held", "towns (ranked places) held by the resistance on the claim's date", "towns held"),
 }
 
 #: ACLED's event types, one table for both directions: (our event_type, ACLED event_type, ACLED

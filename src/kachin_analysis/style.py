@@ -35,7 +35,8 @@ OKABE_ITO = {
 GREY = "#8C8C8C"
 LIGHT_GREY = "#D9D9D9"
 
-#: Colour of each side, fixed for every figure.
+#: Colour of each side, fixed for every figure. These hues are reserved for sides: no phase, theatre
+#: or marker colour borrows them.
 SIDE_COLORS = {
     "resistance": OKABE_ITO["blue"],
     "junta": OKABE_ITO["vermillion"],
@@ -44,6 +45,45 @@ SIDE_COLORS = {
     "contested": OKABE_ITO["purple"],
     "unknown": LIGHT_GREY,
 }
+#: Readable name of each side, for legends.
+SIDE_LABELS = {
+    "resistance": "KIA and allies",
+    "junta": "junta",
+    "pro_junta": "pro-junta militias",
+    "other": "other",
+    "contested": "contested",
+    "unknown": "unknown",
+}
+#: Who made a claim, in the words the claims figure uses, and its colour (a claimant is a side, or neutral).
+CLAIMANT_COLORS = {
+    "KIA": SIDE_COLORS["resistance"],
+    "junta": SIDE_COLORS["junta"],
+    "independent tally": "#222222",
+}
+
+#: Categorical palette for phases and theatres: Paul Tol's colour-blind-safe "muted" scheme (nine hues),
+#: then his "light" scheme, none of them a side colour. Phases keep the same colour in every figure.
+CATEGORICAL = [
+    "#332288",  # indigo
+    "#117733",  # green
+    "#44AA99",  # teal
+    "#88CCEE",  # cyan
+    "#DDCC77",  # sand
+    "#CC6677",  # rose
+    "#AA4499",  # purple
+    "#882255",  # wine
+    "#999933",  # olive
+    "#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00",
+]
+#: Neutral inks: text, the record's own tally, HQ markers, map furniture.
+INK = "#222222"
+MUTED_INK = "#555555"
+RECORD_COLOR = "#222222"
+HQ_MARKER_COLOR = "#222222"
+WATER = "#6BAED6"
+LAND = "#FFFFFF"
+NEIGHBOUR = "#EFEFEF"
+EMPHASIS_FILL = "#FBF7EC"
 
 #: Colour of each actor that the record names often; others fall back to their side's colour.
 ACTOR_COLORS = {
@@ -59,6 +99,9 @@ ACTOR_COLORS = {
     "SNA": "#B07800",
     "PYUSAWHTI": "#7F4F00",
 }
+
+#: Smallest type on any figure, in points at print size.
+MIN_FONT_SIZE = 6.0
 
 #: Widths in inches: one journal column (89 mm) and two columns (183 mm).
 SINGLE_COLUMN = 3.5
@@ -94,6 +137,7 @@ _BASE = {
     "grid.linewidth": 0.5,
     "xtick.labelsize": 6.5,
     "ytick.labelsize": 6.5,
+    "axes.titlepad": 4,
     "xtick.major.width": 0.6,
     "ytick.major.width": 0.6,
     "legend.fontsize": 6.5,
@@ -103,10 +147,12 @@ _BASE = {
     "savefig.dpi": 300,
     "savefig.bbox": "tight",
     "savefig.pad_inches": 0.05,
-    # Reproducible vector output: fixed hash salt; text stays editable text in SVG, subset-embedded in PDF.
+    # Reproducible vector output: fixed hash salt; text stays editable text in SVG; PDF embeds TrueType
+    # (Type 42) fonts that layout software can edit.
     "svg.hashsalt": "kachin-analysis",
     "svg.fonttype": "none",
-    "pdf.fonttype": 3,
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
     "image.cmap": "Blues",
 }
 _CONTEXT_SCALE = {"paper": 1.0, "notebook": 1.35, "talk": 1.8}
@@ -159,14 +205,64 @@ def actor_palette(actors: Iterable[str], sides: dict[str, str] | None = None) ->
 
 
 def category_palette(keys: Iterable[str]) -> dict[str, str]:
-    """A stable colour-blind-safe colour per key (phases, theatres), in the keys' order.
+    """A stable colour-blind-safe colour per key (phases, theatres), in the keys' order; never a side colour.
 
     >>> list(category_palette(["a", "b"]).values())
-    ['#0072B2', '#E69F00']
+    ['#332288', '#117733']
+    >>> set(category_palette(range(17)).values()) & set(SIDE_COLORS.values())
+    set()
     """
-    cycle = [OKABE_ITO[k] for k in ("blue", "orange", "green", "purple", "sky", "vermillion", "yellow", "black")]
-    cycle += ["#6F6F6F", "#B5B5B5", "#3D6B8C", "#8C6D3D"]
-    return {k: cycle[i % len(cycle)] for i, k in enumerate(keys)}
+    keys = list(keys)
+    if len(keys) > len(CATEGORICAL):
+        raise ValueError(f"at most {len(CATEGORICAL)} categories have distinct colours; got {len(keys)}")
+    return {k: CATEGORICAL[i] for i, k in enumerate(keys)}
+
+
+def integer_axis(ax, axis: str = "y", *, headroom: float = 0.08, top: float | None = None) -> None:
+    """Counts look like counts: integer ticks from a zero baseline, with headroom above ``top``
+    (default: the axis's current upper limit).
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(); _ = ax.bar([0, 1], [2, 3]); integer_axis(ax)
+    >>> float(ax.get_ylim()[0]), bool(ax.get_ylim()[1] > 3)
+    (0.0, True)
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(integer=True, nbins="auto", min_n_ticks=3))
+    lim = ax.get_ylim if axis == "y" else ax.get_xlim
+    setter = ax.set_ylim if axis == "y" else ax.set_xlim
+    hi = float(top) if top is not None else float(lim()[1])
+    setter(0, max(hi * (1 + headroom), hi + 0.5, 1))
+
+
+def time_axis(ax, start, end, *, pad_days: float = 0) -> None:
+    """A date axis that ends with the data: ``start`` to ``end`` (the record's last day), readable ticks.
+
+    >>> import matplotlib.pyplot as plt, pandas as pd
+    >>> fig, ax = plt.subplots(); time_axis(ax, pd.Timestamp("2024-01-01"), pd.Timestamp("2026-03-14"))
+    >>> plt.close(fig)
+    """
+    import matplotlib.dates as mdates
+    import pandas as pd
+
+    lo = pd.Timestamp(start).normalize().replace(day=1) - pd.Timedelta(days=pad_days)  # ticks from the month's start
+    hi = pd.Timestamp(end) + pd.Timedelta(days=pad_days)
+    ax.set_xlim(lo, hi)
+    span = (hi - lo).days
+    if span > 500:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        ax.xaxis.set_minor_locator(mdates.MonthLocator())
+    elif span > 120:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, 2)))
+        ax.xaxis.set_minor_locator(mdates.MonthLocator())
+    else:
+        ax.xaxis.set_major_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator(), show_offset=False,
+                                                             formats=["%Y", "%b", "%d", "%H:%M", "%H:%M", "%S.%f"],
+                                                             zero_formats=["", "%Y", "%b", "%d", "%H:%M", "%H:%M"]))
 
 
 def figsize(name: str) -> tuple[float, float]:
@@ -178,13 +274,38 @@ def figsize(name: str) -> tuple[float, float]:
     return SIZES[name]
 
 
-def add_source_line(fig, text: str, *, fontsize: float = 5.5) -> None:
-    """Write the source line along the bottom-left edge of ``fig``.
+def add_source_line(fig, text: str, *, fontsize: float = 6.0, width_chars: int | None = None) -> None:
+    """Write the source line under everything else drawn on ``fig`` (below tick labels, legends and notes),
+    wrapped to the figure's width.
+
+    The line is placed at draw time, so it never sits on the x tick labels whatever the layout.
 
     >>> import matplotlib.pyplot as plt
     >>> fig = plt.figure(); add_source_line(fig, "Source: x"); plt.close(fig)
     """
-    fig.text(0.0, -0.01, text, ha="left", va="top", fontsize=fontsize, color="#555555", transform=fig.transFigure)
+    import textwrap
+
+    width = width_chars or int(fig.get_figwidth() * 72 / (fontsize * 0.52))
+    wrapped = "\n".join(textwrap.wrap(text, width))
+    t = fig.text(0.0, 0.0, wrapped, ha="left", va="top", fontsize=fontsize, color=MUTED_INK, transform=fig.transFigure,
+                 linespacing=1.3)
+    t.set_gid("source-line")
+    fig._kachin_source_line = t  # read by place_source_line
+
+
+def place_source_line(fig, renderer=None, *, gap_pt: float = 6.0) -> None:
+    """Move the source line just below the lowest other artist drawn (tick labels, legends, notes).
+
+    Called by the figure builders once the figure is complete.
+    """
+    t = getattr(fig, "_kachin_source_line", None)
+    if t is None:
+        return
+    renderer = renderer or fig.canvas.get_renderer()
+    t.set_visible(False)
+    bottom_in = fig.get_tightbbox(renderer).y0  # inches from the figure's bottom edge
+    t.set_visible(True)
+    t.set_position((0.0, (bottom_in - gap_pt / 72) / fig.get_figheight()))
 
 
 def add_title(fig, title: str, subtitle: str | None = None) -> None:
@@ -198,5 +319,5 @@ def add_title(fig, title: str, subtitle: str | None = None) -> None:
     fig.subplots_adjust(top=1 - top_in / height)
     fig.text(0.0, 1 - 0.04 / height, title, ha="left", va="top", fontsize=9, fontweight="bold", transform=fig.transFigure)
     if subtitle:
-        fig.text(0.0, 1 - 0.24 / height, subtitle, ha="left", va="top", fontsize=6.8, color="#333333",
+        fig.text(0.0, 1 - 0.24 / height, subtitle, ha="left", va="top", fontsize=7, color="#333333",
                  transform=fig.transFigure)
