@@ -693,7 +693,7 @@ def _imprecise_panel(ax, pts: pd.DataFrame, palette: dict, *, scale: float = 1.0
     for i, r in enumerate(rows.itertuples(index=False)):
         x = 0.04
         for p in per[per["area_label"] == r.area_label].itertuples(index=False):
-            ax.scatter([x], [i], s=min(_size(p.captures, scale * 0.5), 60), marker="s", facecolors="none",
+            ax.scatter([x], [i], s=min(_size(p.captures, scale * 0.5), 36), marker="s", facecolors="none",
                        edgecolors=palette[str(p.phase_id)], linewidths=1.0, linestyles=(0, (2, 1)))
             x += 0.05
         ax.text(0.15, i, f"{r.area_label}: {r.captures} capture{'s' if r.captures != 1 else ''}", fontsize=6.2,
