@@ -388,7 +388,7 @@ def fig_co_participation(record: Record) -> Figure:
     mask = np.triu(np.ones(pairs.shape, dtype=bool))
     labelled = pairs.copy()
     labelled.index = [f"{_actor_label(record, a)} · {int(own[a])}" for a in keep]
-    labelled.columns = [_actor_label(record, a) for a in keep]
+    labelled.columns = [f"{_actor_label(record, a)} · {int(own[a])}" for a in keep]
     fig, ax = _figure((style.DOUBLE_COLUMN, 4.8))
     fig.subplots_adjust(left=0.36, right=0.98, top=0.84, bottom=0.08)
     plots.plot_heatmap(labelled.where(~mask, 0), ax=ax, cmap="Purples", annot_kws={"fontsize": 6.5})
@@ -693,7 +693,7 @@ def _imprecise_panel(ax, pts: pd.DataFrame, palette: dict, *, scale: float = 1.0
     for i, r in enumerate(rows.itertuples(index=False)):
         x = 0.04
         for p in per[per["area_label"] == r.area_label].itertuples(index=False):
-            ax.scatter([x], [i], s=min(_size(p.captures, scale * 0.5), 60), marker="s", facecolors="none",
+            ax.scatter([x], [i], s=min(_size(p.captures, scale * 0.5), 36), marker="s", facecolors="none",
                        edgecolors=palette[str(p.phase_id)], linewidths=1.0, linestyles=(0, (2, 1)))
             x += 0.05
         ax.text(0.15, i, f"{r.area_label}: {r.captures} capture{'s' if r.captures != 1 else ''}", fontsize=6.2,
@@ -827,9 +827,11 @@ def render(key: str, record: Record, *, out_dir: str | os.PathLike | None = None
     fig = build(key, record)
     written = []
     with style.context("paper"):
+        # Measure the tight box once (a "tight" save draws the whole figure once more per format to find it).
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
         for fmt in formats:
             buf = io.BytesIO()
-            fig.savefig(buf, format=fmt, metadata=_SAVE_METADATA[fmt])
+            fig.savefig(buf, format=fmt, metadata=_SAVE_METADATA[fmt], bbox_inches=bbox)
             path = out / f"{key}.{fmt}"
             atomic_write_bytes(path, buf.getvalue())
             written.append(path)
