@@ -33,7 +33,7 @@ from .load import Record, load_record  # noqa: F401 - load_record for the exampl
 from .lookup import _key, resolve_actors
 from .schema import HQ_TARGET_TYPES, LIST_SEP, SETTLEMENT_KINDS
 
-__all__ = ["behind_claim", "find_events", "gaps", "headline", "sources_for"]
+__all__ = ["behind_claim", "coverage", "find_events", "gaps", "headline", "sources_for"]
 
 EVENT_COLUMNS = ["event_id", "date", "event_type", "target", "unit", "place", "phase", "attackers", "positions",
                  "confidence", "summary", "sources"]
@@ -65,6 +65,31 @@ def headline(record: Record) -> dict[str, object]:
         "first event": ev["date"].min() if len(ev) else pd.NaT,
         "last event": ev["date"].max() if len(ev) else pd.NaT,
     }
+
+
+def coverage(record: Record, *, freq: str = "QE") -> pd.DataFrame:
+    """Events per period (``QE`` quarters, ``ME`` months, ``YE`` years) by event type, with a total.
+
+    One row per period from the first event to the last, empty periods as zeros;
+    ``period`` is the period's first day.
+
+    >>> cov = coverage(load_record(), freq="YE")
+    >>> int(cov["all"].sum()) == len(load_record().events), list(cov.columns)[:3]
+    (True, ['period', 'capture', 'recapture'])
+    """
+    from .periods import period_range, period_starts
+    from .schema import EVENT_TYPE
+
+    ev = record.events if isinstance(record, Record) else record
+    frame = pd.DataFrame({"period": period_starts(ev["date"], freq), "event_type": ev["event_type"].astype(str)})
+    table = pd.crosstab(frame["period"], frame["event_type"])
+    table = table.reindex(columns=[t for t in EVENT_TYPE], fill_value=0)
+    if len(table):
+        table = table.reindex(period_range(table.index.min(), table.index.max(), freq), fill_value=0)
+    table.index.name = "period"
+    table.columns.name = None
+    table["all"] = table.sum(axis=1)
+    return table.reset_index()
 
 
 def _publishers(record: Record) -> dict[str, str]:

@@ -154,17 +154,17 @@ def _is_missing(v) -> bool:
         return False
 
 
-def _date_format(values: pd.Series, how: str | None) -> str:
-    if how == "month":
-        return "%b %Y"
-    if how == "day":
-        return "%-d %b %Y"
-    if how == "year":
-        return "%Y"
-    present = values.dropna()
-    if len(present) and (present.dt.day == 1).all() and (present.dt.normalize() == present).all():
-        return "%b %Y"
-    return "%-d %b %Y"
+def _date_formatter(values: pd.Series, how: str | None) -> Callable:
+    if how is None:
+        present = values.dropna()
+        first = len(present) and (present.dt.day == 1).all() and (present.dt.normalize() == present).all()
+        how = "month" if first else "day"
+    if how == "quarter":
+        return lambda v: f"Q{v.quarter} {v.year}"
+    fmt = {"month": "%b %Y", "year": "%Y", "day": "%-d %b %Y"}.get(how)
+    if fmt is None:
+        raise ValueError(f"dates must be 'day', 'month', 'quarter' or 'year'; got {how!r}")
+    return lambda v: v.strftime(fmt)
 
 
 def _int_like(values: pd.Series) -> bool:
@@ -192,6 +192,7 @@ def show(
     dates: str | Mapping[str, str] | None = None,
     decimals: int = 1,
     names: Mapping[str, Mapping] | None = None,
+    record: "Record | None" = None,
     transpose: bool = False,
     max_rows: int | None = 60,
 ) -> "Styler":
@@ -203,9 +204,10 @@ def show(
     * Counts stored as floats show as integers; other numbers with ``decimals``.
     * Dates show as days (``6 Jan 2024``), or as months (``Mar 2024``) when every
       value is the first of a month; ``dates`` ("day", "month", "year", or a
-      mapping column → that) overrides it.
+      mapping column → that; also "quarter") overrides it.
     * Vocabulary values show in words; ``names`` maps a column's ids to names
-      (``{"phase_id": {"bhamo": "Battle for Bhamo"}}``); booleans show as yes/no;
+      (``{"phase_id": {"bhamo": "Battle for Bhamo"}}``); with ``record``, phase
+      and place ids (``phase_id``, ``place_id``, ``scope``) show as their names; booleans show as yes/no;
       a ``url`` column as a link to its host.
     * Missing values show as "—", and the caption says what "—" means in each
       column that has one (``missing`` adds or overrides meanings; default
@@ -241,7 +243,14 @@ def show(
         df = df.head(max_rows)
     meanings = {**MISSING, **(dict(missing) if missing else {})}
     date_how = dates if isinstance(dates, Mapping) else {}
-    names = names or {}
+    names = dict(names or {})
+    if record is not None:
+        phase_name = dict(zip(record.phases["phase_id"].astype(str), record.phases["name"].astype(str)))
+        place_name = dict(zip(record.places["place_id"].astype(str), record.places["name"].astype(str)))
+        for col, lookup in (("phase_id", phase_name), ("scope", {**phase_name, "all": "all phases"}),
+                            ("place_id", place_name)):
+            if col in df.columns:
+                names.setdefault(col, lookup)
 
     formatters: dict[str, Callable] = {}
     notes: list[str] = []
@@ -258,8 +267,7 @@ def show(
         elif pd.api.types.is_bool_dtype(s.dtype) or (s.dtype == object and s.dropna().map(type).isin([bool, np.bool_]).all() and s.notna().any()):
             formatters[col] = lambda v: "yes" if v else "no"
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
-            fmt = _date_format(s, date_how.get(col) if date_how else dates if isinstance(dates, str) else None)
-            formatters[col] = lambda v, f=fmt: v.strftime(f)
+            formatters[col] = _date_formatter(s, date_how.get(col) if date_how else dates if isinstance(dates, str) else None)
         elif pd.api.types.is_numeric_dtype(s.dtype):
             if _int_like(s):
                 formatters[col] = lambda v: f"{int(round(float(v))):,}"
@@ -275,6 +283,9 @@ def show(
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)]
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+    keep_whole = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype) or str(c).endswith("_id")]
+    if keep_whole:  # "6 Jan 2024" and "KO-0001" never break across lines
+        styler = styler.set_properties(subset=keep_whole, **{"white-space": "nowrap"})
     text = [c for c in df.columns if c not in numeric]
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
@@ -324,7 +335,7 @@ class KeyNumbers:
             for k, v in self.numbers.items()
         )
         cap = f'<div style="font-size:12px; color:#555;">{_html.escape(self.caption)}</div>' if self.caption else ""
-        return f'<div style="margin:0.4em 0 0.8em 0;">{cards}{cap}</div>'
+        return f'<div class="ka-key-numbers" style="margin:0.4em 0 0.8em 0;">{cards}{cap}</div>'
 
     def __repr__(self) -> str:
         width = max((len(v) for v in self.numbers.values()), default=0)
@@ -399,12 +410,12 @@ def _filter_kwargs(phase, actor, months) -> dict:
 
 
 def explore(record: "Record", *, figure: str | None = None, table: Callable | None = None,
-            numbers: Callable | None = None) -> Explorer:
+            numbers: Callable | None = None, columns: Iterable[str] | None = None) -> Explorer:
     """A small widget: pick a phase, an actor and a span of months; the figure (and table) redraw.
 
     ``figure`` is a registry key (:data:`kachin_analysis.figures.REGISTRY`);
     ``table`` a helper that takes a record and returns a frame (shown with
-    :func:`show`); ``numbers`` a helper that takes a record and returns a
+    :func:`show`, with ``columns`` if given); ``numbers`` a helper that takes a record and returns a
     mapping (shown with :func:`key_numbers`), e.g.
     :func:`kachin_analysis.evidence.headline`. Every selection goes through
     :meth:`Record.filter <kachin_analysis.load.Record.filter>`; a selection
@@ -463,7 +474,7 @@ def explore(record: "Record", *, figure: str | None = None, table: Callable | No
                 except (KeyError, ValueError, IndexError) as err:
                     print(f"The figure cannot be drawn for this choice ({err}); widen it.")
             if table is not None:
-                display(show(table(chosen)))
+                display(show(table(chosen), columns=columns, record=record, max_rows=25))
 
     for control in (phase, actor, span):
         control.observe(redraw, names="value")
