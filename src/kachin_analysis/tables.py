@@ -108,6 +108,8 @@ MISSING: dict[str, str] = {
 _WORDS = {
     "battalion_hq": "battalion HQ",
     "command_hq": "command HQ",
+    "battalion_hqs_captured": "battalion HQs captured",
+    "command_hqs_captured": "command HQs captured",
     "pro_junta": "pro-junta",
     "at_least": "at least",
     "bgf": "BGF",
