@@ -1,7 +1,11 @@
 """End to end: every notebook opened and run in a real JupyterLab, driven by headless Chromium.
 
 Marked ``e2e``. Needs Debian's Chromium (``apt-get install chromium``, which .ci/run does); without it
-the test is skipped with that instruction. Screenshots go to tests/e2e-screenshots/.
+the test is skipped with that instruction. Each notebook must show no error, no warning text and no raw
+missing value (NaN, NaT, <NA>) to the reader, its figures, and its widget where it has one.
+
+Screenshots of each notebook, page by page as a reader scrolls, go to ``$KACHIN_E2E_SHOTS`` or else a
+temporary folder (never the source tree); the folder is printed.
 """
 
 from __future__ import annotations
@@ -17,12 +21,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+import re
+
 import pytest
 
 from kachin_analysis import notebooks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SHOTS = Path(__file__).parent / "e2e-screenshots"
+#: What a reader must never see in an output.
+NOT_FOR_READERS = re.compile(r"\bNaN\b|\bNaT\b|<NA>|\bnan\b|Warning|Traceback|object at 0x")
+MAX_PAGES = 14
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium not found: install Debian's chromium (apt-get install chromium) to run the JupyterLab end-to-end test"),
@@ -42,9 +50,12 @@ def lab(tmp_path_factory):
     for path in notebooks.notebook_paths():
         shutil.copy(path, folder / path.name)
     port, token = free_port(), secrets.token_hex(16)
+    settings = folder.parent / f"{folder.name}-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)  # no "get notified of Jupyter news?" toast over the screenshots
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}", "--expose-app-in-browser",
-           "--ServerApp.disable_check_xsrf=False", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           "--ServerApp.disable_check_xsrf=False", "--LabApp.news_url=", f"--LabApp.user_settings_dir={settings.parents[1]}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     log = open(folder / "lab.log", "w")
@@ -72,6 +83,14 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = Path(os.environ["KACHIN_E2E_SHOTS"]) if os.environ.get("KACHIN_E2E_SHOTS") else tmp_path_factory.mktemp("e2e-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nJupyterLab screenshots: {folder}")
+    return folder
+
+
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -94,15 +113,29 @@ STATE_JS = """(name) => {
     kernel: kernel ? kernel.status : 'none',
     pending: cells.filter(c => c.model.executionCount === null).length,
     errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
-    images: outputs.filter(o => o.data && o.data['image/png']).length,
+    stderr: outputs.filter(o => o.output_type === 'stream' && o.name === 'stderr').map(o => o.text),
+    images: outputs.filter(o => o.data && Object.keys(o.data).some(k => k.startsWith('image/'))).length,
   };
 }"""
 
+# What the reader sees: the text of every output (widget outputs included), without style sheets.
+SHOWN_JS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  return Array.from(panel.content.node.querySelectorAll('.jp-OutputArea-output')).map(n => {
+    const c = n.cloneNode(true);
+    c.querySelectorAll('style, script').forEach(s => s.remove());
+    return c.textContent;
+  });
+}"""
+
+SCROLLER_JS = """() => { const n = window.jupyterapp.shell.currentWidget.content.node;
+  return n.querySelector('.jp-WindowedPanel-outer') || n; }"""
+
 
 @pytest.mark.parametrize("i,path", list(enumerate(notebooks.notebook_paths())), ids=lambda v: getattr(v, "stem", str(v)))
-def test_notebook_runs_in_jupyterlab(lab, browser, i, path):
+def test_notebook_runs_in_jupyterlab(lab, browser, shots, i, path):
     url, token, folder = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=2)
     try:
         # a workspace of its own, reset, so that only this notebook is open
         page.goto(f"{url}/lab/workspaces/e2e-{i}/tree/{path.name}?reset&token={token}", timeout=120_000)
@@ -112,10 +145,31 @@ def test_notebook_runs_in_jupyterlab(lab, browser, i, path):
         page.wait_for_function(f"() => {{ const s = ({STATE_JS})({path.name!r}); return s && s.pending === 0 && s.kernel === 'idle'; }}",
                                timeout=300_000)
         state = page.evaluate(f"() => ({STATE_JS})({path.name!r})")
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{path.stem}.png"))
         assert state["errors"] == [], f"{path.name}: {state['errors']}"
-        expected = path.read_text().count("figures.build(")
+        assert state["stderr"] == [], f"{path.name}: warnings shown: {state['stderr']}"
+        source = path.read_text()
+        expected = source.count("figures.build(")
         assert state["images"] == expected, f"{path.name}: {state['images']} figures shown, {expected} expected"
+        if "tables.explore(" in source:  # the widget draws, and draws its figure or table inside
+            page.wait_for_selector(".jp-OutputArea-output .widget-dropdown", timeout=60_000)
+            page.wait_for_function("() => document.querySelectorAll('.widget-output .jp-OutputArea-output').length > 0",
+                                   timeout=120_000)
+        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        page.wait_for_timeout(500)
+        # page by page, as a reader scrolls
+        scroller = page.evaluate_handle(SCROLLER_JS)
+        total = page.evaluate("(el) => el.scrollHeight", scroller)
+        step = page.evaluate("(el) => el.clientHeight", scroller) - 60
+        pages = []
+        for k in range(min(MAX_PAGES, 1 + max(0, total - 1) // max(step, 1))):
+            page.evaluate("([el, y]) => { el.scrollTop = y; }", [scroller, k * step])
+            page.wait_for_timeout(400)
+            shot = shots / f"{path.stem}-{k + 1:02d}.png"
+            page.screenshot(path=str(shot))
+            pages.append(shot)
+        assert pages
+        shown = page.evaluate(SHOWN_JS)
+        bad = [m.group(0) + " in …" + t[max(0, m.start() - 60):m.end() + 60] for t in shown for m in [NOT_FOR_READERS.search(t)] if m]
+        assert bad == [], f"{path.name}: shown to the reader: {bad}"
     finally:
         page.close()

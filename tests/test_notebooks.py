@@ -1,4 +1,5 @@
-"""Every notebook runs top to bottom in a fresh kernel, shows its figures, and is committed without outputs."""
+"""Every notebook runs top to bottom in a fresh kernel, reads as question → key numbers → figures → try it
+yourself, shows nothing a reader should not see (errors, warnings, NaN), and is committed without outputs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,16 @@ import pytest
 from kachin_analysis import notebooks
 
 PATHS = notebooks.notebook_paths()
+#: What a reader must never see in an output: raw missing values, warnings, tracebacks.
+NOT_FOR_READERS = re.compile(r"\bNaN\b|\bNaT\b|<NA>|\bnan\b|\bNone\b|Warning|Traceback|object at 0x")
+
+
+def cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def code(path) -> list[str]:
+    return ["".join(c["source"]) for c in cells(path) if c["cell_type"] == "code"]
 
 
 def test_there_is_a_notebook_per_question():
@@ -26,10 +37,25 @@ def test_committed_without_outputs(path):
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_notebooks_are_thin(path):
     """Prose plus one-line calls into the package: no function or class definitions."""
-    cells = json.loads(path.read_text())["cells"]
-    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-    assert not re.search(r"^\s*(def|class|lambda)\b", code, re.M)
-    assert sum(c["cell_type"] == "markdown" for c in cells) >= 3
+    text = "\n".join(code(path))
+    assert not re.search(r"^\s*(def|class|lambda)\b", text, re.M)
+    assert sum(c["cell_type"] == "markdown" for c in cells(path)) >= 3
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_the_story_is_question_numbers_and_try_it_yourself(path):
+    """A question first, key numbers computed in the first cell after the setup, a try-it-yourself section last."""
+    md = ["".join(c["source"]) for c in cells(path) if c["cell_type"] == "markdown"]
+    assert "**Question:**" in md[0]
+    first_analysis = next(c for c in code(path)[1:] if c.strip())
+    assert "tables.key_numbers(" in first_analysis
+    tail = "".join("".join(c["source"]) for c in cells(path)[-4:])
+    assert "## Try it yourself" in "".join(md[-3:])
+    assert ".filter(" in tail
+    # tables go through the shared display helper, never as bare frames
+    for block in code(path):
+        last = block.strip().splitlines()[-1]
+        assert not re.match(r"^(ka\.\w+\(|record\.\w+\[)", last), f"bare frame shown: {last}"
 
 
 @pytest.mark.slow
@@ -39,8 +65,19 @@ def test_notebook_runs_and_shows_its_figures(path, monkeypatch):
 
     monkeypatch.setenv("PYTHONPATH", offline_env()["PYTHONPATH"])  # the kernel inherits it: no network inside
     nb = notebooks.execute(path, timeout=300)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert errors == []
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert [o for o in outputs if o.output_type == "error"] == []
+    assert [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"] == []
     expected = sum("".join(c.source).count("figures.build(") for c in nb.cells if c.cell_type == "code")
-    images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    images = sum(any(k.startswith("image/") for k in o.get("data", {})) for o in outputs)
     assert images == expected
+    shown = [t for o in outputs for t in ([o.text] if o.output_type == "stream" else
+                                          [v for k, v in o.get("data", {}).items() if k.startswith("text/")])]
+    bad = [m.group(0) + " in …" + t[max(0, m.start() - 60):m.end() + 60] for t in shown
+           for m in [NOT_FOR_READERS.search(t)] if m]
+    assert bad == [], bad
+    first = next(o for o in outputs if o.get("data"))
+    assert "ka-key-numbers" in first["data"].get("text/html", ""), "the first thing shown is the key numbers"
+    for c in nb.cells:  # the widget degrades to words in a plain run
+        if c.cell_type == "code" and "tables.explore(" in "".join(c.source):
+            assert "Interactive: pick a phase" in c.outputs[-1]["data"]["text/plain"]

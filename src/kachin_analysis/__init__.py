@@ -22,6 +22,7 @@ from .aggregate import (
     phase_summary,
     towns_held,
 )
+from .evidence import behind_claim, find_events, headline, sources_for
 from .interop import from_acled, to_acled
 from .load import (
     Problem,
@@ -47,13 +48,16 @@ __all__ = [
     "RecordError",
     "__version__",
     "actor_involvement",
+    "behind_claim",
     "claims_vs_record",
     "co_participation",
     "control_timeline",
     "count_captures",
     "effective_actors",
     "event_actors",
+    "find_events",
     "from_acled",
+    "headline",
     "holder_on",
     "load_actors",
     "load_claims",
@@ -64,6 +68,7 @@ __all__ = [
     "load_sources",
     "load_table",
     "phase_summary",
+    "sources_for",
     "to_acled",
     "towns_held",
     "write_table",
