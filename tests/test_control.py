@@ -121,3 +121,9 @@ def test_as_of_cuts_towns_held(record):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ka.towns_held(record, freq="QE")
+
+
+def test_a_withdrawal_follows_a_same_day_capture(record):
+    # Mongmit, 25 January 2024: announced taken and left the same evening (KO-0019); not "contested" for months
+    held = ka.holder_on(record, "Mongmit", "2024-03-01")
+    assert (held["side"], held["event_id"]) == ("junta", "KO-0019")

@@ -725,7 +725,9 @@ def claims_for_figure(record: Record) -> pd.DataFrame:
     metric_label = {metric: rule.label for metric, rule in CLAIM_METRIC_RULES.items()}
     out = cv.assign(
         claimant_type=[claimant_type(c) for c in cv["claimant"]],
-        scope_label=[("all phases" if s == "all" else phase_name.get(str(s), str(s))) for s in cv["scope"]],
+        scope_label=[("all phases" if s == "all" else phase_name.get(str(s), str(s)))
+                     + (f", {a} only" if isinstance(a, str) and a and a not in phase_name.get(str(s), "") else "")
+                     for s, a in zip(cv["scope"], cv["scope_area"])],
         metric_label=cv["metric"].map(metric_label),
     )
     return out

@@ -11,7 +11,8 @@ taken near a town never changes who holds the town
 After such an event the holder is the side of its first named attacker (for a
 withdrawal, the side that moved in); a withdrawal with no one named moving in
 leaves the holder ``unknown``. Reports of different sides on the same day make
-the place ``contested`` until its next event. Before a place's first such event
+the place ``contested`` until its next event, except that a withdrawal is taken
+to follow a same-day capture (one can only leave what one held). Before a place's first such event
 the record says nothing, and :func:`holder_on` says so with the reason.
 
 Example
@@ -143,13 +144,19 @@ def control_timeline(
     if ce.empty:
         out = pd.DataFrame({key: pd.Series(dtype=str), **{c: pd.Series(dtype=object) for c in _COLUMNS}})
     else:
-        day = ce.groupby([key, "date"], sort=True).agg(
-            sides=("holder_side", "nunique"),
-            holder_side=("holder_side", "last"),
-            holder_actor=("holder_actor", "last"),
-            event_id=("event_id", "last"),
-        ).reset_index()
-        contested = day["sides"] > 1
+        # A withdrawal can only follow the holding it ends: on a day that also has a capture, the
+        # withdrawal's side holds at the end of the day (Mongmit, 25 January 2024: taken, then left that evening).
+        ce = ce.assign(_last=(ce["event_type"] == "withdrawal").astype(int))
+        ce = ce.sort_values([key, "date", "_last", "event_id"], kind="stable")
+        final = ce.groupby([key, "date"], sort=True).tail(1).set_index([key, "date"])
+        withdrawn = ce[ce["_last"] == 1].groupby([key, "date"])["holder_side"].nunique()
+        day = ce.groupby([key, "date"], sort=True).agg(sides=("holder_side", "nunique")).reset_index()
+        idx = pd.MultiIndex.from_frame(day[[key, "date"]])
+        day["holder_side"] = final.loc[idx, "holder_side"].to_numpy()
+        day["holder_actor"] = final.loc[idx, "holder_actor"].to_numpy()
+        day["event_id"] = final.loc[idx, "event_id"].to_numpy()
+        settled = withdrawn.reindex(idx).fillna(0).to_numpy() == 1
+        contested = (day["sides"] > 1).to_numpy() & ~settled
         day.loc[contested, "holder_side"] = "contested"
         day.loc[contested, "holder_actor"] = None
         # merge consecutive days with the same holder: a second capture by the same side changes nothing

@@ -454,7 +454,7 @@ def fig_control(record: Record) -> Figure:
 def _claim_row_label(r) -> str:
     if r.metric == "towns_held":
         return f"{_date(r.date)} (held on that day)"
-    window = f" (counting from {_date(r.since)})" if pd.notna(r.since) else ""
+    window = f" (counting from {_date(r.since)})" if pd.notna(r.since) else " (no start given)"
     return f"{_date(r.date)}{window}"
 
 
@@ -471,11 +471,8 @@ def fig_claims(record: Record) -> Figure:
     Data comes from one call, :func:`kachin_analysis.aggregate.claims_for_figure`, which wraps
     ``claims_vs_record``: when that returns richer per-claim tallies the figure follows.
     """
-    # TODO(claims_vs_record rewrite on main): the record's tally for a phase-scoped ``towns_held`` claim still
-    # counts towns held everywhere; the lead's per-claim scoped tallies fix that here with no change to this code.
     cf = aggregate.claims_for_figure(record)
-    first = _first_day(record)
-    cf = cf.assign(before_record=cf["since"] < first,
+    cf = cf.assign(before_record=~cf["comparable"],
                    group=cf["claimant_type"].map({t: i for i, t in enumerate(aggregate.CLAIMANT_TYPES)}))
     metric_order = ["positions captured", "battalion HQs captured", "command HQs captured", "towns captured",
                     "border gates captured", "positions retaken by the junta", "towns held"]
@@ -504,18 +501,17 @@ def fig_claims(record: Record) -> Figure:
             c = color[r.claimant_type]
             floor = r.value_precision == "at_least"
             approx = r.value_precision == "approximate"
-            if r.comparable:
-                ax.plot([r.record_value, r.value], [i, i], color="#BBBBBB", linewidth=1.0, zorder=1)
-                ax.scatter([r.record_value], [i], marker="|", s=60, color="#A0A0A0" if r.before_record else style.RECORD_COLOR,
-                           linewidths=1.6, zorder=3)
-            else:
-                ax.annotate("no like-for-like tally in the record yet", (r.value, i), xytext=(-8, 0), ha="right",
-                            textcoords="offset points", va="center", fontsize=6, color=style.MUTED_INK)
+            # a claim the record cannot match (no start given, or counting from before the record) gets the
+            # record's tally from its first day in grey: a floor, never a like-for-like number
+            ax.plot([r.record_value, r.value], [i, i], color="#BBBBBB", linewidth=1.0, zorder=1,
+                    linestyle="-" if r.comparable else ":")
+            ax.scatter([r.record_value], [i], marker="|", s=60, color=style.RECORD_COLOR if r.comparable else "#A0A0A0",
+                       linewidths=1.6, zorder=3)
             ax.scatter([r.value], [i], marker="o", s=26, facecolors="white" if floor else c, edgecolors=c,
                        linewidths=1.1, zorder=4)
             if approx:
                 ax.annotate("≈", (r.value, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=6.5, color=c)
-            top = max(top, r.value, r.record_value if r.comparable else 0)
+            top = max(top, r.value, r.record_value)
         ax.set_yticks(range(len(rows)), labels)
         for tick, (kind, _, _) in zip(ax.get_yticklabels(), rows):
             if kind == "header":
@@ -537,11 +533,11 @@ def fig_claims(record: Record) -> Figure:
         Line2D([], [], marker="|", linestyle="", color=style.RECORD_COLOR, markersize=7, markeredgewidth=1.6,
                label="this record's tally, same campaign and dates"),
         Line2D([], [], marker="|", linestyle="", color="#A0A0A0", markersize=7, markeredgewidth=1.6,
-               label="the same, for a claim counting from before the record starts (a floor)"),
+               label="not like for like (no start given, or counting from before 2024): the record's tally, a floor"),
     ], loc="upper left", bbox_to_anchor=(0.0, (0.6 - 0.3) / height + 0.02), ncols=2, fontsize=6.5)
     kia = int((cf["claimant_type"] == "KIA").sum())
     data = cf[["claim_id", "date", "claimant_type", "metric", "scope", "scope_label", "since", "value", "value_precision",
-               "record_value", "record_is_floor", "before_record", "comparable", "difference"]]
+               "record_value", "record_is_floor", "comparable", "why_not", "difference", "event_ids"]]
     return _finish(fig, record, title="Claims against the record, like for like",
                    subtitle="Each claimed running total beside this record's itemised tally of the same thing, "
                             "for the same campaign and the same dates",

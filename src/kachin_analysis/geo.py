@@ -41,7 +41,7 @@ REFERENCE_TOWNS = {
 }
 #: Where the main rivers are named on the theatre map (lon, lat, rotation in degrees), read off the river lines.
 RIVER_LABELS = {
-    "Ayeyarwady": (96.93, 24.62, -62),
+    "Ayeyarwady": (97.13, 25.02, -62),
     "N'Mai": (98.02, 27.05, -80),
     "Mali": (97.36, 26.35, -78),
     "Chindwin": (95.63, 25.55, 72),
