@@ -72,7 +72,7 @@ def test_up_to_date_figures_are_skipped_and_tampered_ones_redone(tmp_path, minim
     again = figures.render_all(rec, **args)
     assert again["phase-timeline"] is not None and again["actor-co-participation"] is None
     with open(minimal_dir / "events.csv", "a") as fh:  # any change to the record re-renders everything
-        fh.write("KO-0006,2024-04-20,day,attack,,,,0,exact,alpha,phase-two,KIA,MAF,S0002,reported,Test event six.\n")
+        fh.write("KO-0006,2024-04-20,day,attack,,,,0,exact,alpha,phase-two,KIA,MAF,,S0002,reported,Test event six.\n")
     rec = ka.load_record(minimal_dir)
     assert all(v is not None for v in figures.render_all(rec, **args).values())
     assert all(v is not None for v in figures.render_all(rec, force=True, **args).values())
