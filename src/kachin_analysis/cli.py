@@ -92,7 +92,10 @@ def cmd_figures(args: argparse.Namespace) -> int:
     out = check_output_dir(figures.output_dir(args.out))
     t0 = time.perf_counter()
 
+    reported: list[str] = []
+
     def progress(i, n, key, paths, seconds):
+        reported.append(key)
         if paths is None:
             print(f"[{i}/{n}] {key}: up to date (same record, code and libraries; --force re-renders)", flush=True)
         else:
@@ -104,7 +107,10 @@ def cmd_figures(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, OSError):
         raise  # reported by main()
     except Exception as exc:  # a builder that cannot draw this record: say so, without a traceback
-        print(f"could not draw the figures from this record: {type(exc).__name__}: {exc}\n"
+        left = [k for k in keys if k not in reported]
+        which = (f"figure {left[0]!r}" if args.jobs <= 1 or len(left) == 1 else f"one of the figures {', '.join(left)}") \
+            if left else "the figures"
+        print(f"could not draw {which} from this record: {type(exc).__name__}: {exc}\n"
               f"(figures listed above were written; nothing else in {out} was changed)", file=sys.stderr)
         return 1
     rendered = sum(v is not None for v in result.values())
@@ -237,6 +243,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):  # a CLI user sees the message, not our source
+        print(f"warning: {message}", file=sys.stderr)
+
+    shown, warnings.showwarning = warnings.showwarning, show
     try:
         with handled():
             return args.func(args)
@@ -255,6 +267,13 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 0
+    except OSError as exc:  # a disk full, a read-only file system, a permission: the OS's words, no traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"{args.command}: {exc.strerror or exc}{where}; files already written are complete, nothing is half-written",
+              file=sys.stderr)
+        return 1
+    finally:
+        warnings.showwarning = shown
 
 
 if __name__ == "__main__":  # pragma: no cover
