@@ -65,9 +65,13 @@ def test_exported_csvs_are_safe_in_a_spreadsheet(tmp_path, record):
         assert not any(c[:1] in ("=", "+", "-", "@") for c in cells), fmt
 
 
-def test_write_table_round_trips_a_formula_like_cell(tmp_path, minimal_record):
+def test_write_table_round_trips_text_verbatim_and_refuses_what_the_loader_would(tmp_path, minimal_record):
     ev = minimal_record.events.copy()
-    ev.loc[0, "summary"] = "-30 positions, per a later tally"
+    ev.loc[0, "summary"] = "'-30 positions, per a later tally"  # a leading ' is text like any other
     ka.write_table(ev, tmp_path / "events.csv", "events")
-    assert (tmp_path / "events.csv").read_text().count("'-30") == 1
-    assert ka.load_events(tmp_path / "events.csv").loc[0, "summary"] == "-30 positions, per a later tally"
+    assert ka.load_events(tmp_path / "events.csv").loc[0, "summary"] == "'-30 positions, per a later tally"
+    ev.loc[0, "summary"] = "-30 positions"  # a spreadsheet would run it: the loader refuses it, so write_table does
+    before = (tmp_path / "events.csv").read_bytes()
+    with pytest.raises(ka.RecordError, match="formula"):
+        ka.write_table(ev, tmp_path / "events.csv", "events")
+    assert (tmp_path / "events.csv").read_bytes() == before

@@ -130,3 +130,48 @@ def test_harmless_encodings_load_exactly(tmp_path, corruption):
     record = ka.load_record(tmp_path)
     for name in TABLES:
         pd.testing.assert_frame_equal(record.tables[name], REFERENCE.tables[name])
+
+
+# Any text at all in a text cell: it loads exactly as written, or the error names that cell. Never a traceback,
+# never a silently changed value, never a number read from digits of another script.
+TEXT_CELLS = [("events", "summary"), ("events", "target"), ("places", "name"), ("places", "aliases"),
+              ("phases", "name"), ("sources", "publisher"), ("events", "event_id"), ("events", "positions"),
+              ("claims", "value"), ("places", "latitude")]
+_FUZZ_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=30) | st.sampled_from(
+    ["\x00", "\x1b[31m", "'=1", "=1+1", "-5", "KO-٠٠٠١", "၁၂", "１２", "1" * 20, str(2**63 - 1), "\u202eabc", "a\r\nb", "'", " x"])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.sampled_from(TEXT_CELLS), value=_FUZZ_TEXT)
+def test_any_text_in_a_cell_loads_exactly_or_is_named(tmp_path_factory, where, value):
+    import csv
+    import io
+    import re
+
+    from kachin_analysis.schema import TABLES as SCHEMA
+
+    table, column = where
+    folder = tmp_path_factory.mktemp("text")
+    shutil.copytree(MINIMAL, folder, dirs_exist_ok=True)
+    path = folder / f"{table}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[1][rows[0].index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    try:
+        record = ka.load_record(folder, cache=False)
+    except ka.RecordError as err:
+        assert any(p.file == f"{table}.csv" and p.column == column for p in err.problems) or any(
+            p.file == f"{table}.csv" and p.column is None for p in err.problems), [str(p) for p in err.problems]
+        return
+    kind = SCHEMA[table].column(column).kind
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", value)
+    if kind in ("integer", "number"):
+        assert re.fullmatch(r"[0-9.]*", value)  # only ASCII digits become numbers
+        return
+    frame = record.tables[table]
+    key = SCHEMA[table].primary_key
+    row = frame[frame[key] == (value if column == key else rows[1][0])]
+    got = row[column].iloc[0]
+    assert (got if isinstance(got, str) else "") == value  # exactly as written, apostrophes and all

@@ -35,9 +35,17 @@ data/ folder, else the copy inside the installed package.
 """
 
 
-def _load(data: str | None):
+def _load(data: str | None, *, cache: bool = True):
+    from .paths import data_dir
+
+    folder = data_dir(data)
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "no such folder"
+        print(f"cannot read the record from {folder}: {what} (give the folder holding events.csv and the other tables)",
+              file=sys.stderr)
+        return None
     try:
-        return load_record(data)
+        return load_record(data, cache=cache)
     except RecordError as exc:
         print(exc, file=sys.stderr)
         print("\nFix the cells listed above; nothing was changed.", file=sys.stderr)
@@ -45,9 +53,14 @@ def _load(data: str | None):
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    record = _load(args.dir)
+    record = _load(args.dir, cache=False)  # validate always reads and checks the files, never a cache
     if record is None:
         return 1
+    if record.warnings:
+        n = len(record.warnings)
+        print(f"{n} warning{'s' if n != 1 else ''} (legal, but check them):", file=sys.stderr)
+        for w in record.warnings:
+            print(f"  - {w}", file=sys.stderr)
     s = record.summary()
     print(
         f"The record is valid: {s['events']} events, {s['sources']} sources, {s['places']} places, "
@@ -73,18 +86,33 @@ def cmd_figures(args: argparse.Namespace) -> int:
         return 1
     from .paths import data_dir
 
+    from .files import check_output_dir
+
     keys = args.only or list(figures.REGISTRY)
-    out = figures.output_dir(args.out)
+    out = check_output_dir(figures.output_dir(args.out))
     t0 = time.perf_counter()
 
+    reported: list[str] = []
+
     def progress(i, n, key, paths, seconds):
+        reported.append(key)
         if paths is None:
             print(f"[{i}/{n}] {key}: up to date (same record, code and libraries; --force re-renders)", flush=True)
         else:
             print(f"[{i}/{n}] {key}: {', '.join(p.name for p in paths)} ({seconds:.1f}s)", flush=True)
 
-    result = figures.render_all(record, keys=keys, out_dir=out, formats=args.format, data_folder=data_dir(args.data),
-                                force=args.force, jobs=args.jobs, progress=progress)
+    try:
+        result = figures.render_all(record, keys=keys, out_dir=out, formats=args.format, data_folder=data_dir(args.data),
+                                    force=args.force, jobs=args.jobs, progress=progress)
+    except (KeyboardInterrupt, OSError):
+        raise  # reported by main()
+    except Exception as exc:  # a builder that cannot draw this record: say so, without a traceback
+        left = [k for k in keys if k not in reported]
+        which = (f"figure {left[0]!r}" if args.jobs <= 1 or len(left) == 1 else f"one of the figures {', '.join(left)}") \
+            if left else "the figures"
+        print(f"could not draw {which} from this record: {type(exc).__name__}: {exc}\n"
+              f"(figures listed above were written; nothing else in {out} was changed)", file=sys.stderr)
+        return 1
     rendered = sum(v is not None for v in result.values())
     print(f"{rendered} figure(s) rendered, {len(keys) - rendered} already up to date, in {out} "
           f"({time.perf_counter() - t0:.1f}s)")
@@ -93,21 +121,32 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export
+    from .files import check_file_target
 
+    default = {"csv": "events_joined.csv", "geojson": "events.geojson", "acled": "events_acled.csv"}[args.format]
+    out = args.out or default
+    if out != "-":
+        check_file_target(out)  # before loading: a bad target fails fast
     record = _load(args.data)
     if record is None:
         return 1
-    default = {"csv": "events_joined.csv", "geojson": "events.geojson", "acled": "events_acled.csv"}[args.format]
-    out = Path(args.out) if args.out else Path(default)
     n = export.write(record, out, args.format)
-    print(f"wrote {n} events to {out}")
+    where = "standard output" if out == "-" else out
+    print(f"wrote {n} events to {where}", file=sys.stderr if out == "-" else sys.stdout)
     return 0
 
 
 def cmd_notebooks(args: argparse.Namespace) -> int:
     from . import notebooks
 
+    if args.dir and not Path(args.dir).is_dir():
+        what = "is a file, not a folder" if Path(args.dir).exists() else "no such folder"
+        print(f"cannot run notebooks in {args.dir}: {what}", file=sys.stderr)
+        return 1
     paths = notebooks.notebook_paths(args.dir)
+    if not paths:
+        print(f"no notebooks (NN-name.ipynb) in {args.dir or 'notebooks/'}; nothing was run", file=sys.stderr)
+        return 1
     for i, path in enumerate(paths, 1):
         t = time.perf_counter()
         if args.run:
@@ -132,12 +171,19 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if record is None:
         return 1
     target = data_dir(args.data) / "datapackage.json"
-    atomic_write_text(target, schema.datapackage_json())
-    print(f"wrote {target}")
     root = checkout_root()
     readme = (root / "README.md") if root else None
+    new_readme = None
     if readme is not None and readme.exists():
-        atomic_write_text(readme, docs.replace_sections(readme.read_text(encoding="utf-8"), docs.sections(record)))
+        try:  # computed before anything is written: a README that cannot be regenerated changes nothing
+            new_readme = docs.replace_sections(readme.read_text(encoding="utf-8"), docs.sections(record))
+        except ValueError as exc:
+            print(f"docs: {readme}: {exc}", file=sys.stderr)
+            return 1
+    atomic_write_text(target, schema.datapackage_json())
+    print(f"wrote {target}")
+    if new_readme is not None:
+        atomic_write_text(readme, new_readme)
         print(f"rewrote the generated sections of {readme}")
     return 0
 
@@ -169,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write the events joined with places, as CSV, GeoJSON or ACLED layout")
     e.add_argument("--format", required=True, choices=["csv", "geojson", "acled"])
-    e.add_argument("--out", metavar="FILE", help="output file (default: events_joined.csv, events.geojson or events_acled.csv)")
+    e.add_argument("--out", metavar="FILE", help="output file, or - for standard output (default: events_joined.csv, events.geojson or events_acled.csv)")
     e.add_argument("--data", metavar="DIR", help="read the record from DIR")
     e.set_defaults(func=cmd_export)
 
@@ -189,12 +235,45 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .files import OutputError
+    from .interrupt import Interrupted, handled
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    return args.func(args)
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):  # a CLI user sees the message, not our source
+        print(f"warning: {message}", file=sys.stderr)
+
+    shown, warnings.showwarning = warnings.showwarning, show
+    try:
+        with handled():
+            return args.func(args)
+    except Interrupted as exc:
+        print(f"\nstopped by {exc}; workers stopped, no partial files left (finished files are kept)", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\nstopped; no partial files left", file=sys.stderr)
+        return 130
+    except OutputError as exc:
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `export --out - | head`: the reader left, which is not an error
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+    except OSError as exc:  # a disk full, a read-only file system, a permission: the OS's words, no traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"{args.command}: {exc.strerror or exc}{where}; files already written are complete, nothing is half-written",
+              file=sys.stderr)
+        return 1
+    finally:
+        warnings.showwarning = shown
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,11 +21,18 @@ from .schema import data_dictionary_markdown
 __all__ = ["coverage_markdown", "replace_sections", "sections"]
 
 
+def _cell(value: object) -> str:
+    """A value as one Markdown table cell: ``|`` escaped, and ``<``, ``>`` and ``&`` as entities, so no value
+    (a publisher's name, say) can end the table, open HTML or forge a section marker."""
+    text = " ".join(str(value).split())
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
 def _table(frame: pd.DataFrame) -> str:
-    cols = list(frame.columns)
+    cols = [_cell(c) for c in frame.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(str(v) for v in row) + " |")
+        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
     return "\n".join(lines)
 
 
@@ -99,8 +106,13 @@ def replace_sections(text: str, generated: dict[str, str]) -> str:
     """
     for name, body in generated.items():
         begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-        if begin not in text or end not in text:
+        if begin not in text and end not in text:
             continue
+        if text.count(begin) != 1 or text.count(end) != 1 or text.index(end) < text.index(begin):
+            raise ValueError(f"the README must hold {begin} once, then {end} once; found {text.count(begin)} and "
+                             f"{text.count(end)}: mend the markers by hand (the README was not changed)")
+        if begin in body or end in body:
+            raise ValueError(f"the generated {name} section contains its own marker; the README was not changed")
         head, rest = text.split(begin, 1)
         _, tail = rest.split(end, 1)
         text = f"{head}{begin}\n{body}{end}{tail}"

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pandas as pd
 
-from .files import atomic_write_text, neutralise_cell
+from .files import check_file_target, neutralise_cell, write_output
 from .interop import to_acled
 from .load import Record
 
-__all__ = ["FORMATS", "joined_events", "to_geojson", "write"]
+__all__ = ["FORMATS", "joined_events", "render", "to_geojson", "write"]
 
 FORMATS = ("csv", "geojson", "acled")
 
@@ -82,24 +81,39 @@ def to_geojson(record: Record) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def render(record: Record, fmt: str) -> tuple[bytes, int]:
+    """The bytes of ``record`` as ``csv`` (joined events), ``geojson`` or ``acled``, and the number of events in them.
+
+    >>> import kachin_analysis as ka
+    >>> render(ka.load_record(), "csv")[1] == len(ka.load_record().events)
+    True
+    """
+    if fmt == "csv":
+        frame = joined_events(record)
+        return _csv_text(frame).encode("utf-8"), len(frame)
+    if fmt == "geojson":
+        collection = to_geojson(record)
+        return (json.dumps(collection, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), len(collection["features"])
+    if fmt == "acled":
+        frame = to_acled(record)
+        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8"), len(frame)
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+
+
 def write(record: Record, path: str | os.PathLike, fmt: str) -> int:
     """Write ``record`` as ``csv`` (joined events), ``geojson`` or ``acled``; returns the number of events written.
+
+    ``path`` ``-`` is standard output. A folder, a symbolic link or a device as ``path`` raises
+    :class:`~kachin_analysis.files.OutputError` before anything is computed; an existing file keeps its mode.
 
     >>> import tempfile, pathlib, kachin_analysis as ka
     >>> write(ka.load_record(), pathlib.Path(tempfile.mkdtemp()) / "e.csv", "csv") > 0
     True
     """
-    path = Path(path)
-    if fmt == "csv":
-        frame = joined_events(record)
-        atomic_write_text(path, _csv_text(frame))
-        return len(frame)
-    if fmt == "geojson":
-        collection = to_geojson(record)
-        atomic_write_text(path, json.dumps(collection, ensure_ascii=False, indent=1) + "\n")
-        return len(collection["features"])
-    if fmt == "acled":
-        frame = to_acled(record)
-        atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
-        return len(frame)
-    raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    if str(path) != "-":
+        check_file_target(path)
+    data, n = render(record, fmt)
+    write_output(path, data)
+    return n

@@ -872,10 +872,9 @@ def _sha(path: Path) -> str:
 
 
 def _read_manifest(out: Path) -> dict:
-    try:
-        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {}
+    from .files import read_json_object  # harden: a manifest that is not a JSON object is ignored, with a warning
+
+    return read_json_object(out / MANIFEST)
 
 
 def is_current(key: str, out: Path, digest: str, formats, manifest: dict | None = None) -> bool:
@@ -946,7 +945,8 @@ def render_all(record: Record, *, keys=None, out_dir=None, formats=("svg", "pdf"
             if progress:
                 progress(done, len(keys), key, result[key], time.perf_counter() - t)
     if digest is not None and todo:
-        for key in todo:
-            manifest[key] = {"inputs": digest, "files": {p.name: _sha(p) for p in result[key]}}
-        atomic_write_bytes(out / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
+        from .files import update_json_object  # harden: merged under a lock, so concurrent runs keep each other's entries
+
+        update_json_object(out / MANIFEST, {key: {"inputs": digest, "files": {p.name: _sha(p) for p in result[key]}}
+                                            for key in todo})
     return {k: result[k] for k in keys}

@@ -102,7 +102,40 @@ def _read_acled(source, name: str):
             return pacsv.read_csv(io.BytesIO(data) if data is not None else source, convert_options=pacsv.ConvertOptions(
                 column_types=as_text, null_values=[], **common))
     except (pa.ArrowInvalid, OSError) as exc:
-        raise RecordError([Problem(name, None, None, None, f"a readable ACLED CSV export ({exc})")]) from None
+        raise RecordError(_diagnose(source, name) or [Problem(name, None, None, None, f"a readable ACLED CSV export ({exc})")]) from None
+
+
+def _diagnose(source, name: str, limit: int = 20) -> list[Problem]:
+    """Why Arrow could not read a CSV file, line by line: bytes that are not UTF-8, rows whose field count
+    differs from the header's. Empty when no such cause is found."""
+    import csv as _csv
+
+    try:
+        data = source.getvalue() if isinstance(source, io.BytesIO) else Path(source).read_bytes()
+    except OSError:
+        return []
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return [Problem(name, line, None, repr(data[exc.start:exc.start + 4]),
+                        "UTF-8 text (ACLED exports are UTF-8; this looks like Latin-1 or Windows-1252: re-save as UTF-8)")]
+    problems = []
+    reader = _csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, [])
+        start = reader.line_num + 1
+        for row in reader:
+            if row and len(row) != len(header):
+                problems.append(Problem(name, start, None, ",".join(row)[:80],
+                                        f"{len(header)} fields like the header, found {len(row)}"))
+                if len(problems) >= limit:
+                    break
+            start = reader.line_num + 1
+    except _csv.Error as exc:
+        problems.append(Problem(name, reader.line_num, None, None, f"well-formed CSV ({exc})"))
+    return problems
 
 
 def _dict_map(arr, fn, *, as_dictionary: bool = False):
@@ -278,6 +311,9 @@ def from_acled(
     if isinstance(path_or_frame, pd.DataFrame):
         name, source = "ACLED frame", path_or_frame
         missing = [c for c in _REQUIRED if c not in path_or_frame.columns]
+        dupes = sorted({str(c) for c in path_or_frame.columns[path_or_frame.columns.duplicated()]})
+        if dupes:
+            raise RecordError([Problem(name, 1, c, c, "each column once in the header") for c in dupes])
     else:
         if isinstance(path_or_frame, io.StringIO):
             name, head = "ACLED text", path_or_frame.getvalue()[:65536].encode("utf-8")
@@ -291,8 +327,15 @@ def from_acled(
 
         header = next(_csv.reader([first]), [])
         missing = [c for c in _REQUIRED if c not in header]
+        dupes = sorted({c for c in header if header.count(c) > 1})
+        if dupes:  # which of two same-named columns is meant cannot be guessed
+            raise RecordError([Problem(name, 1, c, c, "each column once in the header") for c in dupes])
     if missing:
         raise RecordError([Problem(name, 1, c, None, "this ACLED column in the header") for c in missing])
+    present = path_or_frame.columns if isinstance(path_or_frame, pd.DataFrame) else header
+    if "time_precision" not in present:  # Arrow would fill a missing column with empty cells: refuse it here
+        raise RecordError([Problem(name, 1, "time_precision", None, "this ACLED column in the header (without it "
+                                   "no date's precision is known)")])
     table = _read_acled(source, name)
 
     def col(c: str):
@@ -350,6 +393,20 @@ def from_acled(
         "longitude": (bad_lon, "a longitude"),
         "actor1": (_per_value(actor1, lambda a: pc.equal(pc.utf8_trim_whitespace(pc.cast(a, pa.string())), "")), "an actor name"),
     }
+    fatal = raw("fatalities")
+    if pa.types.is_integer(fatal.type):
+        checks["fatalities"] = (pc.fill_null(pc.less(fatal, 0), False), "a whole number of fatalities ≥ 0")
+    else:
+        checks["fatalities"] = (_per_value(fatal, lambda t: pc.invert(pc.match_substring_regex(
+            pc.utf8_trim_whitespace(pc.cast(t, pa.string())), r"^([0-9]{1,9})?$"))),
+            "a whole number of fatalities ≥ 0 in ASCII digits, or an empty cell")
+    checks["geo_precision"] = (_dict_map(raw("geo_precision"), lambda v: "bad" if (v or "").strip() and
+                                         (v or "").strip().removesuffix(".0") not in _GEO_PRECISION else ""),
+                               "a geo_precision of 1, 2 or 3 (or an empty cell)")
+    checks["geo_precision"] = (pc.equal(checks["geo_precision"][0], "bad"), checks["geo_precision"][1])
+    ids = col("event_id_cnty").to_pandas()
+    checks["event_id_cnty"] = (pa.array((ids.ne("") & ids.duplicated(keep="first")).to_numpy()),
+                               "an event_id_cnty not already used on an earlier line (each event once)")
     if "time_precision" in table.column_names:
         precision = _dict_map(raw("time_precision"), lambda v: _TIME_PRECISION.get((v or "").strip().removesuffix(".0"), ""))
         checks["time_precision"] = (pc.equal(precision, ""), "a time_precision of 1 (day), 2 (week) or 3 (month)")
@@ -402,7 +459,8 @@ def from_acled(
                                    as_dictionary=True),
         "fatalities": table["fatalities"].combine_chunks() if pa.types.is_integer(table.schema.field("fatalities").type)
         else _per_value(raw("fatalities"), lambda t: pc.cast(pc.if_else(
-            pc.match_substring_regex(pc.cast(t, pa.string()), r"^\d+$"), pc.cast(t, pa.string()), pa.scalar(None, pa.string())), pa.int64())),
+            pc.match_substring_regex(pc.utf8_trim_whitespace(pc.cast(t, pa.string())), r"^[0-9]{1,9}$"),
+            pc.utf8_trim_whitespace(pc.cast(t, pa.string())), pa.scalar(None, pa.string())), pa.int64())),
         "acled_sub_event_type": _as_string(sub),
     })
     if not pc.all(sel).as_py():

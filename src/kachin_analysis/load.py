@@ -16,24 +16,27 @@ True
 from __future__ import annotations
 
 import csv
+import functools
 import datetime as dt
 import io
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from .files import atomic_write_text, neutralise_cell, restore_cell
+from .files import atomic_write_text
 from .paths import data_dir
 from .schema import (
+    BORDER_TOLERANCE_DEG,
     EARLIEST_DATE,
     LIST_SEP,
     ROLE,
+    RULES,
     SIDE,
     TABLES,
     Column,
@@ -44,6 +47,7 @@ __all__ = [
     "Problem",
     "Record",
     "RecordError",
+    "RecordWarning",
     "event_actors",
     "load_actors",
     "load_claims",
@@ -59,6 +63,11 @@ __all__ = [
 # A single cell may hold at most this many characters (a summary is one sentence).
 MAX_CELL = 10_000
 MAX_SHOWN = 60  # characters of an offending value quoted in a message
+# Characters no cell may hold: C0 and C1 controls (NUL, ESC, newline, tab …), bidirectional overrides and
+# isolates (they reorder what a reader sees), line/paragraph separators, surrogates and private-use points.
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ue000-\uf8ff\ufeff]")
+# A text cell a spreadsheet would run as a formula.
+_FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,12 @@ class Problem:
         if self.value is None:
             return f"{where}: expected {self.expected}"
         shown = self.value if len(self.value) <= MAX_SHOWN else self.value[:MAX_SHOWN] + "…"
+        shown = shown.encode("ascii", "backslashreplace").decode("ascii") if _FORBIDDEN.search(shown) else shown
         return f"{where}: found {shown!r}, expected {self.expected}"
+
+
+class RecordWarning(UserWarning):
+    """The record loaded, but holds something legal and suspicious (see ``Record.warnings``)."""
 
 
 class RecordError(ValueError):
@@ -109,6 +123,9 @@ class Record:
     phases: pd.DataFrame
     events: pd.DataFrame
     claims: pd.DataFrame
+    #: Legal but suspicious findings of the schema's warning rules (coordinates outside Myanmar, ids
+    #: nothing references, a recapture with no earlier capture); ``kachin-analysis validate`` prints them.
+    warnings: list[Problem] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -242,8 +259,8 @@ def _read_raw(path: Path, table: Table) -> tuple[_Raw, list[Problem]]:
     if problems:
         return raw, problems
 
+    # Cells are kept exactly as written: nothing is trimmed, unquoted or restored.
     frame = pd.DataFrame(kept, columns=header, dtype=object)[expected]
-    frame = frame.map(restore_cell) if len(frame) else frame
     raw.frame = frame
     raw.lines = kept_starts
     return raw, problems
@@ -257,7 +274,7 @@ def _today() -> dt.date:
 
 
 def _is_date(v: str, earliest: dt.date = EARLIEST_DATE) -> bool:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
         return False
     try:
         d = dt.date.fromisoformat(v)
@@ -267,14 +284,16 @@ def _is_date(v: str, earliest: dt.date = EARLIEST_DATE) -> bool:
 
 
 def _is_int(v: str, col: Column) -> bool:
-    if not re.fullmatch(r"\d+", v):
+    # ASCII digits only (``\d`` would take Myanmar, Arabic or full-width digits), and few enough of them that
+    # neither int() nor an Int64 column can overflow; the declared bounds do the rest.
+    if not re.fullmatch(r"[0-9]{1,15}", v):
         return False
     n = int(v)
     return (col.minimum is None or n >= col.minimum) and (col.maximum is None or n <= col.maximum)
 
 
 def _is_number(v: str, col: Column) -> bool:
-    if not re.fullmatch(r"-?\d+(\.\d+)?", v):
+    if not re.fullmatch(r"-?[0-9]{1,15}(\.[0-9]{1,15})?", v):
         return False
     x = float(v)
     return math.isfinite(x) and (col.minimum is None or x >= col.minimum) and (col.maximum is None or x <= col.maximum)
@@ -284,7 +303,9 @@ def _is_list(v: str, col: Column) -> bool:
     items = v.split(LIST_SEP)
     if any(not i or i != i.strip() for i in items) or len(set(items)) != len(items):
         return False
-    return col.pattern is None or all(re.fullmatch(col.pattern, i) for i in items)
+    if col.pattern is None:
+        return not any(i.startswith(_FORMULA_START) for i in items)
+    return all(re.fullmatch(col.pattern, i, re.ASCII) for i in items)
 
 
 def _expectation(col: Column) -> str:
@@ -293,25 +314,31 @@ def _expectation(col: Column) -> str:
         return f"a date YYYY-MM-DD between {col.earliest.isoformat()} and today"
     if col.kind == "integer":
         lo = "" if col.minimum is None else f" ≥ {int(col.minimum)}"
-        return f"a whole number{lo}"
+        hi = "" if col.maximum is None else f"{' and' if lo else ''} ≤ {int(col.maximum)}"
+        return f"a whole number{lo}{hi} in ASCII digits 0-9"
     if col.kind == "number":
-        return f"a decimal number between {col.minimum} and {col.maximum}"
+        return f"a decimal number between {col.minimum} and {col.maximum} in ASCII digits 0-9"
     if col.kind == "boolean":
         return "true or false"
     if col.kind == "category":
         return "one of " + ", ".join(col.vocabulary)
     if col.kind == "list":
-        what = f" matching {col.pattern}" if col.pattern else ""
-        return f"a ;-separated list of distinct items{what}, without spaces around ;"
+        if col.pattern:
+            return f"a ;-separated list of distinct items matching {col.pattern} (ASCII), without spaces around ;"
+        return f"a ;-separated list of distinct items, without spaces around ;{_TEXT_RULE}"
     if col.pattern:
-        return f"text matching {col.pattern}"
-    return "text"
+        return f"text matching {col.pattern} (ASCII characters only)"
+    return "text" + _TEXT_RULE
+
+
+_TEXT_RULE = (", with no control characters (tab, newline, NUL, escape, bidi override) and not starting with "
+              "= + - @ (a spreadsheet would run it as a formula)")
 
 
 def _cell_ok(v: str, col: Column) -> bool:
     if v == "":
         return not col.required
-    if v != v.strip() or len(v) > MAX_CELL:
+    if v != v.strip() or len(v) > MAX_CELL or _FORBIDDEN.search(v):
         return False
     if col.kind == "date":
         return _is_date(v, col.earliest)
@@ -326,8 +353,8 @@ def _cell_ok(v: str, col: Column) -> bool:
     if col.kind == "list":
         return _is_list(v, col)
     if col.pattern and not (col.also_allowed and v in col.also_allowed):
-        return re.fullmatch(col.pattern, v) is not None
-    return True
+        return re.fullmatch(col.pattern, v, re.ASCII) is not None
+    return not v.startswith(_FORMULA_START)  # free text: a spreadsheet must not run it
 
 
 def _pandera_schema(table: Table):
@@ -456,7 +483,7 @@ def _format(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
             text = ["" if pd.isna(v) else str(int(v)) for v in s]
         else:
             text = ["" if pd.isna(v) else str(v) for v in s]
-        out[col.name] = [neutralise_cell(t) for t in text]
+        out[col.name] = text
     return pd.DataFrame(out, columns=table.column_names)
 
 
@@ -570,6 +597,211 @@ def _foreign_keys(raws: dict[str, _Raw]) -> list[Problem]:
     return problems
 
 
+# --------------------------------------------------------------------------- the schema's rules (schema.RULES)
+
+
+def _date(v: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(v) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v) else None
+    except ValueError:
+        return None
+
+
+def _span(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    """The days an event dated ``day`` with ``precision`` may have happened on."""
+    if precision == "week":
+        return day, day + dt.timedelta(days=6)
+    if precision == "month":
+        first = day.replace(day=1)
+        nxt = (first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1))
+        return first, nxt - dt.timedelta(days=1)
+    return day, day
+
+
+def _rows(raw: _Raw):
+    assert raw.frame is not None
+    return zip(raw.lines, raw.frame.itertuples(index=False))
+
+
+def _rule_month_starts_on_day_1(raws: dict[str, _Raw]) -> list[Problem]:
+    raw, out = raws["events"], []
+    for line, row in _rows(raw):
+        d = _date(row.date)
+        if row.date_precision == "month" and d is not None and d.day != 1:
+            out.append(Problem(raw.file, line, "date", row.date,
+                               f"the 1st of the month for a month-precision date ({d:%Y-%m}-01): the date of a "
+                               "week or month is the first day of its span"))
+    return out
+
+
+def _rule_event_inside_its_phase(raws: dict[str, _Raw]) -> list[Problem]:
+    raw, phases = raws["events"], raws["phases"]
+    spans = {}
+    for _, ph in _rows(phases):
+        start = _date(ph.start)
+        if start is not None:
+            spans[ph.phase_id] = (start, _date(ph.end) if ph.end else None)
+    out = []
+    for line, row in _rows(raw):
+        d = _date(row.date)
+        if d is None or row.phase_id not in spans or row.date_precision not in ("day", "week", "month"):
+            continue
+        first, last = _span(d, row.date_precision)
+        start, end = spans[row.phase_id]
+        if last < start or (end is not None and first > end):
+            what = "date" if row.date_precision == "day" else f"{row.date_precision} ({first} to {last})"
+            out.append(Problem(raw.file, line, "date", row.date,
+                               f"an event whose {what} falls inside its phase {row.phase_id!r} "
+                               f"({start} to {end or 'ongoing'}); fix the date or the phase_id"))
+    return out
+
+
+def _rule_one_role_per_actor(raws: dict[str, _Raw]) -> list[Problem]:
+    raw, out = raws["events"], []
+    for line, row in _rows(raw):
+        roles = {c: [i for i in getattr(row, c).split(LIST_SEP) if i] for c in ("attackers", "defenders", "other_parties")}
+        seen: dict[str, str] = {}
+        for column, items in roles.items():
+            for item in items:
+                if item in seen:
+                    out.append(Problem(raw.file, line, column, item,
+                                       f"an actor not also listed in {seen[item]} (an actor has one role in an event)"))
+                else:
+                    seen[item] = column
+    return out
+
+
+def _rule_claim_counts_from_before_it(raws: dict[str, _Raw]) -> list[Problem]:
+    raw, out = raws["claims"], []
+    for line, row in _rows(raw):
+        made, since = _date(row.date), _date(row.since) if row.since else None
+        if made is not None and since is not None and since > made:
+            out.append(Problem(raw.file, line, "since", row.since,
+                               f"a date on or before the claim's date ({row.date}): a total cannot count from after it was announced"))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _myanmar_outline():
+    """Myanmar and its neighbours as shapely geometries (None when the border layer is not installed)."""
+    try:
+        from shapely.geometry import Polygon
+        from shapely.ops import unary_union
+
+        from .geo import country_borders
+
+        borders = country_borders((88.0, 106.0, 5.0, 32.0), 0.0)
+    except Exception:  # the layer ships in an optional package: the warning is skipped, never the load
+        return None
+    shapes = {}
+    for name, rings in borders:
+        polys = [Polygon(r) for r in rings if len(r) >= 4]
+        if polys:
+            shapes[name] = unary_union(polys)
+    return shapes if "Myanmar" in shapes else None
+
+
+def _rule_place_in_myanmar(raws: dict[str, _Raw]) -> list[Problem]:
+    raw, out = raws["places"], []
+    located = []
+    for line, row in _rows(raw):
+        try:
+            lat, lon = float(row.latitude), float(row.longitude)
+        except ValueError:
+            continue
+        if math.isfinite(lat) and math.isfinite(lon):
+            located.append((line, row, lat, lon))
+    if not located:
+        return out
+    shapes = _myanmar_outline()
+    if shapes is None:
+        return out
+    from shapely.geometry import Point
+
+    for line, row, lat, lon in located:
+        point = Point(lon, lat)
+        off = shapes["Myanmar"].distance(point)
+        if off > BORDER_TOLERANCE_DEG:
+            inside = next((name for name, shape in shapes.items() if name != "Myanmar" and shape.contains(point)), None)
+            where = f"in {inside}, " if inside else ""
+            out.append(Problem(raw.file, line, "latitude", f"{row.latitude}, {row.longitude}",
+                               f"coordinates in Myanmar; this point lies {where}about {off * 111:.0f} km outside "
+                               "Myanmar's border (latitude and longitude swapped, or a place of the same name elsewhere?)"))
+    return out
+
+
+def _rule_recapture_follows_capture(raws: dict[str, _Raw]) -> list[Problem]:
+    raw, out = raws["events"], []
+    captured: dict[str, str] = {}  # place → earliest capture date (ISO dates sort as text)
+    for _, row in _rows(raw):
+        if row.event_type == "capture" and row.place_id and _date(row.date):
+            captured[row.place_id] = min(captured.get(row.place_id, row.date), row.date)
+    for line, row in _rows(raw):
+        if row.event_type == "recapture" and row.place_id and _date(row.date):
+            if not (row.place_id in captured and captured[row.place_id] <= row.date):
+                out.append(Problem(raw.file, line, "event_type", "recapture",
+                                   f"a capture of {row.place_id!r} on or before {row.date} for this recapture to undo; "
+                                   "the record has none (taken before the record begins, or a capture not yet recorded?)"))
+    return out
+
+
+def _rule_id_is_referenced(raws: dict[str, _Raw]) -> list[Problem]:
+    used: dict[str, set[str]] = {}
+    for raw in raws.values():
+        if raw.frame is None:
+            continue
+        for col in raw.table.columns:
+            if col.references:
+                ref_table = col.references.split(".")[0]
+                for value in raw.frame[col.name]:
+                    used.setdefault(ref_table, set()).update(value.split(LIST_SEP) if col.kind == "list" else [value])
+    out = []
+    for name in ("sources", "places", "actors", "phases"):
+        raw = raws.get(name)
+        if raw is None or raw.frame is None:
+            continue
+        key = raw.table.primary_key
+        for line, row in _rows(raw):
+            value = getattr(row, key)
+            if value not in used.get(name, set()):
+                out.append(Problem(raw.file, line, key, value,
+                                   f"an id some row refers to; nothing in the record references this {name[:-1]}"))
+    return out
+
+
+#: The implementation of each rule declared in ``schema.RULES``, by key.
+_RULE_CHECKS = {
+    "month-starts-on-day-1": _rule_month_starts_on_day_1,
+    "event-inside-its-phase": _rule_event_inside_its_phase,
+    "one-role-per-actor": _rule_one_role_per_actor,
+    "claim-counts-from-before-it": _rule_claim_counts_from_before_it,
+    "place-in-myanmar": _rule_place_in_myanmar,
+    "recapture-follows-capture": _rule_recapture_follows_capture,
+    "id-is-referenced": _rule_id_is_referenced,
+}
+
+
+def _check_declared_rules(raws: dict[str, _Raw]) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) from every rule of ``schema.RULES`` whose tables parsed."""
+    errors: list[Problem] = []
+    warned: list[Problem] = []
+    for rule in RULES:
+        needs = list(TABLES) if rule.table == "*" else ["events", "phases"] if rule.key == "event-inside-its-phase" else [rule.table]
+        if rule.table != "*" and any(raws.get(n) is None or raws[n].frame is None for n in needs):
+            continue
+        found = _RULE_CHECKS[rule.key](raws)
+        (errors if rule.severity == "error" else warned).extend(found)
+    return errors, warned
+
+
+#: Validated records kept in the cache; older entries are removed when a new one is written.
+CACHE_KEEP = 8
+#: Modules whose code shapes the values a load returns (parsing, validation, casting, ordering); the cache key
+#: covers each of them, so an edit to any one is a new key. tests/test_load_errors.py checks this list
+#: against the package modules load.py imports.
+_CACHE_CODE = ("load.py", "schema.py", "files.py", "paths.py", "geo.py")
+
+
 def _cache_dir() -> Path:
     if os.environ.get("KACHIN_CACHE_DIR"):
         return Path(os.environ["KACHIN_CACHE_DIR"])
@@ -577,8 +809,11 @@ def _cache_dir() -> Path:
 
 
 def _record_key(folder: Path) -> str | None:
-    """Fingerprint of the six files and of the code that validates them; None if a file is missing."""
+    """Fingerprint of the six files, of the code that reads them and of the libraries that type them; None if a
+    file is missing."""
     import hashlib
+    import sys
+    from importlib.metadata import version
 
     h = hashlib.sha256()
     for name, table in TABLES.items():
@@ -586,21 +821,69 @@ def _record_key(folder: Path) -> str | None:
         if not path.is_file():
             return None
         h.update(name.encode() + b"\0" + path.read_bytes())
-    for module in ("schema.py", "load.py"):
-        h.update((Path(__file__).parent / module).read_bytes())
-    h.update(pd.__version__.encode())
+    for module in _CACHE_CODE:
+        h.update(module.encode() + b"\0" + (Path(__file__).parent / module).read_bytes())
+    for lib in ("pandas", "numpy", "pyarrow", "pandera"):
+        try:
+            h.update(f"{lib}={version(lib)};".encode())
+        except Exception:
+            h.update(f"{lib}=?;".encode())
+    h.update(sys.version.encode())
     return h.hexdigest()
 
 
+_CACHE_INDEX = "index.json"  # per entry: sha256 of each parquet file, and the warnings
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _read_cached(key: str) -> Record | None:
+    """The cached record for ``key``, or None when there is none or it fails its checksums (then it is removed)."""
+    import json
+    import shutil
+
     folder = _cache_dir() / key
+    if not folder.is_dir():
+        return None
     try:
-        return Record(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES})
-    except Exception:  # a missing, partial or unreadable cache is simply rebuilt
+        index = json.loads((folder / _CACHE_INDEX).read_text(encoding="utf-8"))
+        files = index["files"]
+        if set(files) != {f"{name}.parquet" for name in TABLES}:
+            raise ValueError("incomplete cache entry")
+        for fname, digest in files.items():
+            if _sha256(folder / fname) != digest:
+                raise ValueError(f"{fname} changed since it was cached")
+        record = Record(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES})
+        record.warnings = [Problem(**w) for w in index["warnings"]]
+        os.utime(folder)  # most recently used: pruned last
+        return record
+    except Exception:  # missing, partial, tampered or unreadable: never served, rebuilt from the CSV files
+        shutil.rmtree(folder, ignore_errors=True)
         return None
 
 
+def _prune_cache(root: Path, keep: int = CACHE_KEEP) -> None:
+    """Remove all but the ``keep`` most recently used entries, and temp folders left by a crashed write."""
+    import shutil
+    import time
+
+    try:
+        entries = [p for p in root.iterdir() if p.is_dir()]
+    except OSError:
+        return
+    stale = [p for p in entries if p.name.startswith(".tmp-") and time.time() - p.stat().st_mtime > 3600]
+    live = sorted((p for p in entries if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in stale + live[keep:]:
+        shutil.rmtree(p, ignore_errors=True)
+
+
 def _write_cached(key: str, record: Record) -> None:
+    import dataclasses
+    import json
     import shutil
     import tempfile
 
@@ -608,32 +891,53 @@ def _write_cached(key: str, record: Record) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
-        for name, frame in record.tables.items():
-            frame.to_parquet(tmp / f"{name}.parquet", index=False)
         try:
-            os.replace(tmp, root / key)  # atomic: a reader sees the whole cache or none
-        except OSError:
+            files = {}
+            for name, frame in record.tables.items():
+                frame.to_parquet(tmp / f"{name}.parquet", index=False)
+                files[f"{name}.parquet"] = _sha256(tmp / f"{name}.parquet")
+            index = {"files": files, "warnings": [dataclasses.asdict(w) for w in record.warnings]}
+            (tmp / _CACHE_INDEX).write_text(json.dumps(index), encoding="utf-8")
+            os.replace(tmp, root / key)  # atomic: a reader sees the whole entry or none
+        except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _prune_cache(root)
     except OSError:
         pass  # a read-only home is not an error: the record just validates every time
 
 
+def _no_folder(folder: Path) -> RecordError | None:
+    if folder.is_dir():
+        return None
+    what = "is a file, not a folder" if folder.exists() else "does not exist"
+    return RecordError([Problem(str(folder), None, None, None,
+                                f"a folder holding the record's CSV files ({', '.join(t.filename for t in TABLES.values())}); "
+                                f"{folder} {what}")])
+
+
 def load_record(path: str | os.PathLike | None = None, *, cache: bool = True) -> Record:
-    """Load and validate every table of the record, with all cross-table keys checked.
+    """Load and validate every table of the record, with all cross-table keys and the schema's rules checked.
 
     Phases come back ordered by start date; ``events.phase_id`` is an ordered
-    categorical in that order, and actors are ordered by side.
+    categorical in that order, and actors are ordered by side. Findings of the
+    schema's warning rules are in ``record.warnings``.
 
     A record that validated once is kept, typed, in a cache (``KACHIN_CACHE_DIR``,
-    else ``~/.cache/kachin-analysis``) keyed by the exact bytes of its six files
-    and of the validating code, so an unchanged record loads without validating
-    again; any edit changes the key. ``cache=False`` always validates.
+    else ``~/.cache/kachin-analysis``) keyed by the exact bytes of its six files,
+    of the code that reads them and of the library versions; each entry carries
+    checksums that are verified before it is served, and only the
+    ``CACHE_KEEP`` most recently used entries are kept. ``cache=False`` always
+    validates (``kachin-analysis validate`` does).
 
     >>> record = load_record()
     >>> list(record.events["phase_id"].cat.categories) == list(record.phases["phase_id"])
     True
     """
     folder = data_dir(path)
+    missing = _no_folder(folder)
+    if missing is not None:
+        raise missing
     key = _record_key(folder) if cache else None
     if key is not None:
         cached = _read_cached(key)
@@ -652,7 +956,12 @@ def _validate_record(folder: Path) -> Record:
         raw, found = _parse(table, folder / table.filename)
         raws[name] = raw
         problems += found
-    problems += _foreign_keys(raws)
+    flagged = {(p.file, p.line, p.column) for p in problems}
+    problems += [p for p in _foreign_keys(raws) if (p.file, p.line, p.column) not in flagged]  # one message per cell
+    bad_cells = {(p.file, p.line) for p in problems}
+    errors, warned = _check_declared_rules(raws)
+    # A rule's finding on a row that already has a listed problem would only repeat it.
+    problems += [p for p in errors if (p.file, p.line) not in bad_cells]
     if problems:
         raise RecordError(problems)
     frames = {name: _cast(raw.frame, TABLES[name]) for name, raw in raws.items()}
@@ -664,11 +973,14 @@ def _validate_record(folder: Path) -> Record:
     actors = frames["actors"]
     actors = actors.assign(_o=actors["side"].cat.codes).sort_values("_o", kind="stable").drop(columns="_o")
     frames["actors"] = actors.reset_index(drop=True)
-    return Record(**frames)
+    return Record(**frames, warnings=warned)
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike, name: str) -> None:
     """Write a frame shaped like table ``name`` to CSV atomically, exactly as the loader reads it.
+
+    Cells are written verbatim; a frame holding a cell the loader would refuse (a control character, text
+    starting with ``=``, a count out of bounds) raises :class:`RecordError` and writes nothing.
 
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "actors.csv"
@@ -677,8 +989,12 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, name: str) -> None
     True
     """
     table = TABLES[name]
-    text = _format(frame, table).to_csv(index=False, lineterminator="\n")
-    atomic_write_text(path, text)
+    formatted = _format(frame, table)
+    raw = _Raw(table, Path(path).name, formatted, list(range(2, len(formatted) + 2)))
+    problems = _check_cells(raw) + _check_rules(raw) if len(formatted) else []
+    if problems:  # the loader would refuse the file: say so now, and leave any existing file as it is
+        raise RecordError(problems)
+    atomic_write_text(path, formatted.to_csv(index=False, lineterminator="\n"))
 
 
 def _split_lists(values: pd.Series) -> tuple[np.ndarray, pd.Categorical]:

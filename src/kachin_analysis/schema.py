@@ -31,6 +31,12 @@ LONGITUDE_RANGE = (92.0, 102.0)
 THEATRE_BBOX = (94.4, 98.9, 22.6, 28.6)
 #: First day the record covers; a claim counting from earlier cannot be checked against it in full.
 COVERAGE_START = dt.date(2024, 1, 1)
+#: Upper bounds of the counts: far above anything reported, far below where sums could overflow.
+MAX_POSITIONS = 1_000
+MAX_CLAIM_VALUE = 100_000
+#: How far outside Myanmar's border (degrees, about 2 km) a place may lie before it is flagged: border
+#: towns and gates sit on a line that Natural Earth's 1:10m layer draws only to a few hundred metres.
+BORDER_TOLERANCE_DEG = 0.02
 #: Separator inside list-valued cells (``KIA;KPDF``).
 LIST_SEP = ";"
 
@@ -263,6 +269,7 @@ EVENTS = Table(
             "Military positions that changed hands in this event",
             required=False,
             minimum=0,
+            maximum=MAX_POSITIONS,
         ),
         Column(
             "positions_precision",
@@ -416,7 +423,7 @@ CLAIMS = Table(
             references="actors.actor_id",
         ),
         Column("metric", "category", "What is counted", vocabulary=CLAIM_METRIC),
-        Column("value", "integer", "The number claimed", minimum=0),
+        Column("value", "integer", "The number claimed", minimum=0, maximum=MAX_CLAIM_VALUE),
         Column("value_precision", "category", "exact, at_least (\"over 80\") or approximate", vocabulary=COUNT_PRECISION),
         Column(
             "since", "date", "Start of the counted period (may reach back to the February 2021 coup)",
@@ -435,6 +442,47 @@ CLAIMS = Table(
         _sources("the claim"),
     ),
     id_pattern=r"^C\d{3}$",
+)
+
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule on the meaning of the record that involves more than one cell, declared once.
+
+    ``severity`` is ``error`` (the record does not load) or ``warning`` (legal but suspicious: the record
+    loads, :attr:`Record.warnings` and ``kachin-analysis validate`` list it). ``column`` is where a
+    breach is reported. The loader implements each rule under its ``key``; a test fails on a rule
+    declared but not checked, or checked but not declared.
+    """
+
+    key: str
+    table: str
+    column: str
+    severity: str
+    description: str
+
+
+#: The record's cross-cell rules, checked by the loader and listed in the README's data dictionary.
+#: Week-precision dates are not tied to a weekday: the record's week rows give the first day a source
+#: reports (41 rows, only 10 of them Mondays), so only month precision fixes the day.
+RULES: tuple[Rule, ...] = (
+    Rule("month-starts-on-day-1", "events", "date", "error",
+         "a `month`-precision `date` is the 1st of its month (a `week`-precision date is the first day reported "
+         "and may fall on any weekday)"),
+    Rule("event-inside-its-phase", "events", "date", "error",
+         "an event's date span (the day; seven days from `date` for week precision; the calendar month for month "
+         "precision) overlaps its phase's `start`–`end`"),
+    Rule("one-role-per-actor", "events", "defenders", "error",
+         "no actor is in more than one of `attackers`, `defenders` and `other_parties`"),
+    Rule("claim-counts-from-before-it", "claims", "since", "error",
+         "a claim's `since` is on or before its `date`"),
+    Rule("place-in-myanmar", "places", "latitude", "warning",
+         "coordinates lie in Myanmar (within about 2 km of its border)"),
+    Rule("recapture-follows-capture", "events", "event_type", "warning",
+         "a recapture follows a capture of the same place earlier in the record"),
+    Rule("id-is-referenced", "*", "*", "warning",
+         "every source, place, actor and phase is referenced by at least one row"),
 )
 
 #: All tables, in load order (referenced tables first).
@@ -465,7 +513,7 @@ def field_descriptor(col: Column) -> dict:
     """Frictionless field descriptor for one column.
 
     >>> field_descriptor(EVENTS.column("positions"))["constraints"]
-    {'minimum': 0}
+    {'minimum': 0, 'maximum': 1000}
     """
     d: dict = {"name": col.name, "type": _FRICTIONLESS_TYPE[col.kind], "description": col.description}
     if col.kind == "date":
@@ -573,5 +621,13 @@ def data_dictionary_markdown() -> str:
         for r in t.rules:
             out.append("")
             out.append(f"Rule: {r}.")
+        for rule in RULES:
+            if rule.table == t.name:
+                out.append("")
+                out.append(f"Rule{' (warning)' if rule.severity == 'warning' else ''}: {rule.description}.")
         out.append("")
+    for rule in RULES:
+        if rule.table == "*":
+            out.append(f"Rule{' (warning)' if rule.severity == 'warning' else ''}: {rule.description}.")
+            out.append("")
     return "\n".join(out).rstrip() + "\n"
