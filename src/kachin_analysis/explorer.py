@@ -266,6 +266,7 @@ _BRUSH_JS = """
 if (!cb_obj.final) return;
 const g = cb_obj.geometry;
 const lo = Math.max(Math.min(g.x0, g.x1), first), hi = Math.min(Math.max(g.x0, g.x1), last);
+bars.selected.indices = [];  // the window is shown by the bars' shade, not by a selection
 if (hi - lo < 864e5) return;
 win.start = lo; win.end = hi;
 """
@@ -457,7 +458,7 @@ def _build(record: Record | None):
     t = figure(x_axis_type="datetime", width=820, height=170, tools="", toolbar_location=None, name="timeline",
                title="When: events per week (drag across to choose a window; double-click or Reset to clear)",
                x_range=Range1d(first - 4 * 864e5, last + 4 * 864e5), y_range=Range1d(0, max(1, int(counts.max() if n else 1)) * 1.12))
-    t.vbar(x="week", top="events", width=6 * 864e5, source=bars, color="color", name="bars")
+    t.vbar(x="week", top="events", width=6 * 864e5, source=bars, color="color", name="bars", nonselection_alpha=1.0)
     t.x_range.bounds = (first - 4 * 864e5, last + 4 * 864e5)
     t.yaxis.axis_label = "events"
     t.ygrid.grid_line_color = "#EEEEEE"
@@ -505,7 +506,7 @@ def _build(record: Record | None):
     win.js_on_change("end", apply)
     from bokeh.events import DoubleTap, SelectionGeometry
 
-    t.js_on_event(SelectionGeometry, CustomJS(args=dict(win=win, first=first, last=last), code=_BRUSH_JS))
+    t.js_on_event(SelectionGeometry, CustomJS(args=dict(win=win, bars=bars, first=first, last=last), code=_BRUSH_JS))
     reset = Button(label="Reset: all events", width=160, name="reset")
     reset_js = CustomJS(args=dict(widgets=widgets, win=win, src=src, first=first, last=last), code=_RESET_JS)
     reset.js_on_event("button_click", reset_js)
