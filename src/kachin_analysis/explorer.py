@@ -415,8 +415,8 @@ def build_explorer(record: Record | None = None):
 
     >>> from bokeh.models import GlyphRenderer
     >>> doc = build_explorer(load_record())
-    >>> [r.name for r in doc.select({"type": GlyphRenderer}) if r.name in ("located", "imprecise")]
-    ['located', 'imprecise']
+    >>> sorted(r.name for r in doc.select({"type": GlyphRenderer}) if r.name in ("located", "imprecise"))
+    ['imprecise', 'located']
     """
     from bokeh.document import Document
     from bokeh.events import DocumentReady
