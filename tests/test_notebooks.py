@@ -15,6 +15,12 @@ PATHS = notebooks.notebook_paths()
 NOT_FOR_READERS = re.compile(r"\bNaN\b|\bNaT\b|<NA>|\bnan\b|\bNone\b|Warning|Traceback|object at 0x")
 
 
+def _readable(text: str) -> str:
+    """What a reader sees of an output: scripts, style sheets and a framed page's source left out (the explorer's
+    page is checked as shown, in a browser, by tests/test_explorer.py)."""
+    return re.sub(r"<(script|style)\b.*?</\1>|\bsrcdoc=\"[^\"]*\"", "", text, flags=re.S | re.I)
+
+
 def cells(path):
     return json.loads(path.read_text())["cells"]
 
@@ -26,7 +32,7 @@ def code(path) -> list[str]:
 def test_there_is_a_notebook_per_question():
     names = [p.stem for p in PATHS]
     assert names == ["00-the-record", "01-outposts-captured-over-time", "02-offensive-phases", "03-actor-involvement",
-                     "04-territorial-control-and-map", "05-claims-vs-record", "06-with-acled"]
+                     "04-territorial-control-and-map", "05-claims-vs-record", "06-with-acled", "07-explore"]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
@@ -72,7 +78,7 @@ def test_notebook_runs_and_shows_its_figures(path, monkeypatch):
     images = sum(any(k.startswith("image/") for k in o.get("data", {})) for o in outputs)
     assert images == expected
     shown = [t for o in outputs for t in ([o.text] if o.output_type == "stream" else
-                                          [v for k, v in o.get("data", {}).items() if k.startswith("text/")])]
+                                          [_readable(v) for k, v in o.get("data", {}).items() if k.startswith("text/")])]
     bad = [m.group(0) + " in …" + t[max(0, m.start() - 60):m.end() + 60] for t in shown
            for m in [NOT_FOR_READERS.search(t)] if m]
     assert bad == [], bad

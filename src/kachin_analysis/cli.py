@@ -136,6 +136,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explorer(args: argparse.Namespace) -> int:
+    from . import explorer
+
+    record = _load(args.data)
+    if record is None:
+        return 1
+    out = explorer.write_explorer(record, args.out)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): open it in any browser, no network needed")
+    return 0
+
+
 def cmd_notebooks(args: argparse.Namespace) -> int:
     from . import notebooks
 
@@ -218,6 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", metavar="FILE", help="output file, or - for standard output (default: events_joined.csv, events.geojson or events_acled.csv)")
     e.add_argument("--data", metavar="DIR", help="read the record from DIR")
     e.set_defaults(func=cmd_export)
+
+    x = sub.add_parser("explorer", help="write the interactive explorer: one self-contained HTML page (map, timeline, table, sources)")
+    x.add_argument("--out", metavar="FILE", default="explorer.html", help="output file (default: explorer.html)")
+    x.add_argument("--data", metavar="DIR", help="read the record from DIR")
+    x.set_defaults(func=cmd_explorer)
 
     n = sub.add_parser("notebooks", help="run every notebook in a fresh kernel, or strip their outputs before committing")
     g = n.add_mutually_exclusive_group(required=True)
