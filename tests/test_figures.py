@@ -105,3 +105,11 @@ def test_render_writes_chart_data_and_alt_text_beside_the_images(tmp_path, recor
     csv = (tmp_path / "map-captures.csv").read_text()
     assert "event_ids" in csv.splitlines()[0] and "KO-0" in csv
     assert "Kachin State" in (tmp_path / "map-captures.txt").read_text()
+
+
+def test_every_figure_builds_from_a_record_with_no_captures(record):
+    # a legal record (a window or filter with nothing taken) draws empty charts rather than crashing
+    quiet = record.filter(event_types=["attack", "strike", "other"])
+    for key in figures.REGISTRY:
+        fig = figures.build(key, quiet)
+        assert fig.texts, key

@@ -88,13 +88,13 @@ def claims_vs_record(record: Record) -> pd.DataFrame:
             live = timeline[(timeline["start"] <= c.date) & (timeline["end"].isna() | (timeline["end"] > c.date))
                             & (timeline["holder_side"] == "resistance")]
             ids = live["place_id"].astype(str)
-            ok = ids.map(lambda p: status.get(p, "none") != "none" and kind.get(p) in SETTLEMENT_KINDS)
+            ok = np.array([status.get(p, "none") != "none" and kind.get(p) in SETTLEMENT_KINDS for p in ids], dtype=bool)
             if area is not None:
-                ok &= ids.map(lambda p: state_of.get(p) == area)
+                ok &= np.array([state_of.get(p) == area for p in ids], dtype=bool)
             if scope != "all":
-                in_phase = set(events.loc[event_phase == scope, "place_id"].astype(str))
-                ok &= ids.isin(in_phase)
-            counted = live[ok.to_numpy()]
+                in_phase = set(events.loc[(event_phase == scope).fillna(False).to_numpy(dtype=bool), "place_id"].astype(str))
+                ok &= ids.isin(in_phase).to_numpy(dtype=bool)
+            counted = live[ok]
             tally, floor = len(counted), False
             event_ids = list(counted["start_event_id"].astype(str))
             if claimant is not None and side_of.get(claimant) not in ("resistance", None):
@@ -105,14 +105,15 @@ def claims_vs_record(record: Record) -> pd.DataFrame:
             elif since < coverage:
                 why.append(f"it counts from {since.date()}, before the record's coverage begins ({coverage.date()})")
             lo = since if since is not None and since >= coverage else min(first, coverage)
-            sel = (events["event_type"].astype(str) == rule.event_type) & (events["date"] >= lo) & (events["date"] <= c.date)
+            sel = ((events["event_type"].astype(str) == rule.event_type) & (events["date"] >= lo)
+                   & (events["date"] <= c.date)).to_numpy(dtype=bool).copy()
             if scope != "all":
-                sel &= (event_phase == scope).fillna(False)
+                sel &= (event_phase == scope).fillna(False).to_numpy(dtype=bool)
             if area is not None:
-                sel &= (event_state == area).fillna(False)
+                sel &= (event_state == area).fillna(False).to_numpy(dtype=bool)
             if rule.target_types is not None:
-                sel &= events["target_type"].astype("string").isin(rule.target_types).fillna(False)
-            chosen = events[sel.to_numpy(dtype=bool)]
+                sel &= events["target_type"].astype("string").isin(rule.target_types).fillna(False).to_numpy(dtype=bool)
+            chosen = events[sel]
             if rule.count == "positions":
                 tally = int(chosen["positions"].fillna(0).sum())
                 floor = bool((chosen["positions_precision"].astype("string") != "exact").fillna(True).any())

@@ -600,6 +600,8 @@ def _label_towns(ax, towns: pd.DataFrame, *, avoid=None, fontsize=6.5, adjust=Tr
                              fontweight="bold" if r.rank <= 2 else "normal", color=style.INK, zorder=6,
                              ha="left", va="bottom",
                              path_effects=[matplotlib.patheffects.withStroke(linewidth=1.6, foreground="white")]))
+    if avoid is not None and len(avoid.get_offsets()) == 0:
+        avoid = None  # a record with no captures leaves nothing to steer clear of
     if adjust and texts:
         adjust_text(texts, x=towns["longitude"].to_numpy(), y=towns["latitude"].to_numpy(), ax=ax,
                     objects=avoid, expand=(1.15, 1.3), ensure_inside_axes=True, iter_lim=300,
@@ -749,12 +751,13 @@ def fig_map_small_multiples(record: Record) -> Figure:
                               for n in _SIZE_KEY],
                      loc="lower left", bbox_to_anchor=(0.02, 0.0), fontsize=6.2, title="Captures at a place",
                      title_fontsize=6.8, alignment="left", ncols=3, columnspacing=0.6, handletextpad=0.2)
-    data = pd.concat(frames, ignore_index=True).drop(columns=["kind"])
+    data = (pd.concat(frames, ignore_index=True) if frames else aggregate.capture_points(record, ev).assign(half_year=None)
+            ).drop(columns=["kind"])
     per_half = data.groupby("half_year", observed=True, sort=False)["captures"].sum()
     return _finish(fig, record, title="Captures by half-year",
                    subtitle="Captures per place in each half-year, coloured by phase; same encoding as the main map",
                    source_extra=geo.MAP_CREDIT, data=data,
-                   alt={"first": panels[0], "last": panels[-1],
+                   alt={"first": panels[0] if panels else "none", "last": panels[-1] if panels else "none",
                         "per_half": "; ".join(f"{k}: {int(v)}" for k, v in per_half.items())})
 
 

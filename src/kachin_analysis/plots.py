@@ -290,7 +290,7 @@ def plot_control_swimlane(
         ax.barh(pos[lane], max((e - s).days, 1), left=s, height=0.7, color=colors.get(str(getattr(row, hue)), GREY),
                 linewidth=0, **kwargs)
     ax.set_yticks(range(len(lanes)), lanes)
-    ax.set_ylim(len(lanes) - 0.5, -0.5)
+    ax.set_ylim(max(len(lanes), 1) - 0.5, -0.5)  # an empty chart still has one blank lane
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     levels = [lvl for lvl in colors if lvl in set(data[hue].astype(str))]
