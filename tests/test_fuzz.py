@@ -103,7 +103,7 @@ def assert_cells_match_file(frame, text, name):
     import csv
     import io
 
-    from kachin_analysis.load import _format
+    from kachin_analysis.parse import format_table as _format
     from kachin_analysis.schema import TABLES
 
     rows = list(csv.reader(io.StringIO(text, newline="")))

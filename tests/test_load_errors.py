@@ -293,9 +293,9 @@ def test_week_precision_dates_need_not_be_mondays(minimal_dir):
 
 
 def test_every_declared_rule_is_checked_and_every_check_declared():
-    from kachin_analysis import load, schema
+    from kachin_analysis import rules, schema
 
-    assert {r.key for r in schema.RULES} == set(load._RULE_CHECKS)
+    assert {r.key for r in schema.RULES} == set(rules.RULE_CHECKS)
     assert all(r.severity in ("error", "warning") for r in schema.RULES)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import kachin_analysis as ka
-from kachin_analysis import docs, load
+from kachin_analysis import cache, docs
 from kachin_analysis.cli import main
 from kachin_analysis.files import OutputError, atomic_write_bytes, update_json_object
 from conftest import MINIMAL, ROOT, edit_cell
@@ -205,7 +205,7 @@ def test_a_readme_with_a_doubled_marker_is_left_alone():
 def test_a_tampered_cache_is_not_served(tmp_path, monkeypatch):
     monkeypatch.setenv("KACHIN_CACHE_DIR", str(tmp_path / "cache"))
     first = ka.load_record(MINIMAL)
-    key = load._record_key(MINIMAL)
+    key = cache.record_key(MINIMAL)
     events = tmp_path / "cache" / key / "events.parquet"
     hacked = first.events.copy()
     hacked.loc[0, "summary"] = "tampered"
@@ -217,17 +217,23 @@ def test_a_tampered_cache_is_not_served(tmp_path, monkeypatch):
 def test_the_cache_key_covers_every_module_load_imports():
     import ast
 
-    tree = ast.parse((ROOT / "src" / "kachin_analysis" / "load.py").read_text())
-    imported = {f"{n.module}.py" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module}
-    imported.discard("filters.py")  # Record.filter: a helper, not part of loading
-    assert imported <= set(load._CACHE_CODE), imported - set(load._CACHE_CODE)
+    package = ROOT / "src" / "kachin_analysis"
+    todo, imported = ["load.py"], {"load.py"}
+    while todo:  # load.py and every package module it imports, directly or through another
+        tree = ast.parse((package / todo.pop()).read_text())
+        for n in ast.walk(tree):
+            if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module and f"{n.module}.py" not in imported:
+                if n.module != "filters":  # Record.filter: a helper, not part of loading
+                    imported.add(f"{n.module}.py")
+                    todo.append(f"{n.module}.py")
+    assert imported <= set(cache.CACHE_CODE), imported - set(cache.CACHE_CODE)
 
 
 def test_the_cache_is_pruned(tmp_path, monkeypatch):
     monkeypatch.setenv("KACHIN_CACHE_DIR", str(tmp_path))
-    for i in range(load.CACHE_KEEP + 3):
+    for i in range(cache.CACHE_KEEP + 3):
         (tmp_path / f"old{i:02d}").mkdir()
         os.utime(tmp_path / f"old{i:02d}", (1_000_000 + i, 1_000_000 + i))
     ka.load_record(MINIMAL)
     kept = [p.name for p in tmp_path.iterdir() if p.is_dir()]
-    assert len(kept) == load.CACHE_KEEP and load._record_key(MINIMAL) in kept
+    assert len(kept) == cache.CACHE_KEEP and cache.record_key(MINIMAL) in kept

@@ -37,9 +37,9 @@ _COLUMNS = ["table", "id", "change", "column", "old", "new"]
 
 
 def _frame_of(record: Record, name: str) -> pd.DataFrame:
-    from .load import _format  # the exact text the loader reads back
+    from .parse import format_table  # the exact text the loader reads back
 
-    return _format(getattr(record, name), TABLES[name]).astype(str)
+    return format_table(getattr(record, name), TABLES[name]).astype(str)
 
 
 def tables_at(version: str | os.PathLike | Record) -> dict[str, pd.DataFrame]:
