@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -155,3 +156,54 @@ def test_unknown_time_precision_is_reported_not_mapped_to_day(tmp_path):
                     encoding="utf-8")
     with pytest.raises(ka.RecordError, match=r"line 3, column 'time_precision'.*'7'"):
         ka.from_acled(path)
+
+
+# ----------------------------------------------------------------------- from_acled's stages, one at a time
+
+from kachin_analysis import interop  # noqa: E402
+
+
+def test_sniff_reads_the_header_and_refuses_a_missing_column():
+    assert interop.sniff_export(SAMPLE).header[:2] == ["event_id_cnty", "event_date"]
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).drop(columns="actor1")
+    with pytest.raises(ka.RecordError, match="actor1"):
+        interop.sniff_export(frame)
+
+
+def test_read_lets_arrow_type_a_clean_file_and_falls_back_to_text_for_a_bad_one(tmp_path):
+    assert interop.read_export(interop.sniff_export(SAMPLE)).is_type("latitude", "floating")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(SAMPLE.read_text().replace("24.76,97.56", "north,97.56"))
+    export = interop.read_export(interop.sniff_export(bad))
+    assert not export.is_type("latitude", "floating") and export.latitude[1].to_pylist().count(True) == 1
+
+
+def test_filter_keeps_the_rows_asked_for():
+    export = interop.read_export(interop.sniff_export(SAMPLE))
+    assert interop.filter_rows(export).all()
+    assert interop.filter_rows(export, admin1="Kachin").sum() == 8
+    assert interop.filter_rows(export, admin1="Kachin", start="2024-03-10", end="2024-04-30").sum() == 5
+
+
+def test_map_gives_our_columns_for_every_row():
+    export = interop.read_export(interop.sniff_export(SAMPLE))
+    events = interop.map_events(export)
+    assert events.num_rows == 12 and events["event_type"].to_pylist()[0] == "capture"
+
+
+def test_unmappable_rows_lists_one_problem_per_bad_cell_among_the_kept_rows(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(SAMPLE.read_text().replace("2024-03-20,2024,1", "20/03/2024,2024,1"))
+    export = interop.read_export(interop.sniff_export(bad))
+    problems, unmapped = interop.unmappable_rows(export, np.ones(export.n, dtype=bool))
+    assert [(p.line, p.column) for p in problems] == [(5, "event_date")] and unmapped.sum() == 1
+    assert interop.unmappable_rows(export, ~unmapped)[0] == []  # a row filtered out is not reported
+
+
+def test_to_events_frame_types_the_selected_rows():
+    export = interop.read_export(interop.sniff_export(SAMPLE))
+    keep = np.zeros(export.n, dtype=bool)
+    keep[:3] = True
+    frame = interop.to_events_frame(interop.map_events(export), keep)
+    assert len(frame) == 3 and isinstance(frame["event_type"].dtype, pd.CategoricalDtype)
+    assert str(frame["fatalities"].dtype) == "Int64"
