@@ -38,28 +38,50 @@ class RawTable:
     lines: list[int]  # line number (1-based, header = 1) where each row starts
 
 
+class _Refused(Exception):
+    """The file cannot be read as this table; ``problems`` says why."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+
+
 def read_raw(path: Path, table: Table) -> tuple[RawTable, list[Problem]]:
     """Read ``path`` as CSV text for ``table``: the file's bytes, its encoding, its CSV syntax and its header;
     no cell is judged here (see :mod:`kachin_analysis.checks`)."""
+    raw = RawTable(table, path.name, None, [])
+    try:
+        rows, starts = _csv_rows(_text(path, table), path.name)
+        _check_header(rows[0], table, path.name)
+        kept, raw.lines = _data_rows(rows, starts, path.name)
+    except _Refused as refused:
+        return raw, refused.problems
+    # Cells are kept exactly as written: nothing is trimmed, unquoted or restored.
+    raw.frame = pd.DataFrame(kept, columns=rows[0], dtype=object)[table.column_names]
+    return raw, []
+
+
+def _text(path: Path, table: Table) -> str:
     file = path.name
-    problems: list[Problem] = []
-    raw = RawTable(table, file, None, [])
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return raw, [Problem(file, None, None, None, f"the file {path} to exist")]
+        raise _Refused([Problem(file, None, None, None, f"the file {path} to exist")]) from None
     except OSError as exc:
-        return raw, [Problem(file, None, None, None, f"a readable file ({exc.strerror})")]
+        raise _Refused([Problem(file, None, None, None, f"a readable file ({exc.strerror})")]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         bad = data[exc.start : exc.start + 4]
-        return raw, [Problem(file, line, None, repr(bad), "UTF-8 text (save the file as UTF-8)")]
+        raise _Refused([Problem(file, line, None, repr(bad), "UTF-8 text (save the file as UTF-8)")]) from None
     if not text.strip():
         header = ",".join(table.column_names)
-        return raw, [Problem(file, None, None, None, f"a header row ({header}) and data rows, but the file is empty")]
+        raise _Refused([Problem(file, None, None, None, f"a header row ({header}) and data rows, but the file is empty")])
+    return text
 
+
+def _csv_rows(text: str, file: str) -> tuple[list[list[str]], list[int]]:
+    """Every row of the file, and the line each starts on (a quoted cell may span lines)."""
     rows: list[list[str]] = []
     starts: list[int] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -70,46 +92,33 @@ def read_raw(path: Path, table: Table) -> tuple[RawTable, list[Problem]]:
             previous_end = reader.line_num
             rows.append(record)
     except csv.Error as exc:
-        return raw, [Problem(file, reader.line_num or 1, None, None, f"well-formed CSV ({exc})")]
+        raise _Refused([Problem(file, reader.line_num or 1, None, None, f"well-formed CSV ({exc})")]) from None
+    return rows, starts
 
-    header, body, body_starts = rows[0], rows[1:], starts[1:]
+
+def _check_header(header: list[str], table: Table, file: str) -> None:
     expected = table.column_names
-    missing = [c for c in expected if c not in header]
-    extra = [c for c in header if c not in expected]
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    for c in missing:
-        problems.append(Problem(file, 1, c, None, f"a column named {c!r} in the header"))
-    for c in extra:
-        problems.append(Problem(file, 1, c, c, f"only the columns {', '.join(expected)}"))
-    for c in dupes:
-        problems.append(Problem(file, 1, c, c, "each column once"))
+    problems = [Problem(file, 1, c, None, f"a column named {c!r} in the header") for c in expected if c not in header]
+    problems += [Problem(file, 1, c, c, f"only the columns {', '.join(expected)}") for c in header if c not in expected]
+    problems += [Problem(file, 1, c, c, "each column once") for c in sorted({c for c in header if header.count(c) > 1})]
     if problems:
-        return raw, problems
+        raise _Refused(problems)
 
-    kept: list[list[str]] = []
-    kept_starts: list[int] = []
-    for record, start in zip(body, body_starts):
+
+def _data_rows(rows: list[list[str]], starts: list[int], file: str) -> tuple[list[list[str]], list[int]]:
+    """The rows below the header, each with as many fields as the header, and their lines."""
+    width = len(rows[0])
+    problems = []
+    for record, start in zip(rows[1:], starts[1:]):
         if record == []:  # a blank line
             problems.append(Problem(file, start, None, "", "no blank lines inside the file"))
-            continue
-        if len(record) != len(header):
-            problems.append(
-                Problem(file, start, None, ",".join(record)[:200], f"{len(header)} fields, found {len(record)}")
-            )
-            continue
-        kept.append(record)
-        kept_starts.append(start)
-    if not body:
+        elif len(record) != width:
+            problems.append(Problem(file, start, None, ",".join(record)[:200], f"{width} fields, found {len(record)}"))
+    if len(rows) == 1:
         problems.append(Problem(file, None, None, None, "at least one data row below the header"))
     if problems:
-        return raw, problems
-
-    # Cells are kept exactly as written: nothing is trimmed, unquoted or restored.
-    frame = pd.DataFrame(kept, columns=header, dtype=object)[expected]
-    raw.frame = frame
-    raw.lines = kept_starts
-    return raw, problems
-
+        raise _Refused(problems)
+    return rows[1:], starts[1:]
 
 
 def cast_table(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
