@@ -31,7 +31,7 @@ from .load import Record
 from .paths import checkout_root
 from .schema import TABLES
 
-__all__ = ["diff_text", "record_diff", "tables_at"]
+__all__ = ["diff_text", "record_diff", "record_digest", "tables_at"]
 
 _COLUMNS = ["table", "id", "change", "column", "old", "new"]
 
@@ -140,3 +140,23 @@ def diff_text(diff: pd.DataFrame) -> str:
             else:
                 lines.append(f"  {'+' if r.change == 'added' else '-'} {r.id}: {r.new or r.old}")
     return "\n".join(lines)
+
+
+def record_digest(folder: str | os.PathLike | None = None) -> str:
+    """The fingerprint of one version of the record: sha256 over the six CSV files' names and exact bytes.
+
+    CHANGELOG.md records it under each data version, and a test recomputes it, so a change to data/ cannot
+    land without a new data version and a changelog entry.
+
+    >>> len(record_digest())
+    64
+    """
+    import hashlib
+
+    from .paths import data_dir
+
+    root = data_dir(folder)
+    h = hashlib.sha256()
+    for table in TABLES.values():
+        h.update(table.filename.encode() + b"\0" + (root / table.filename).read_bytes())
+    return h.hexdigest()

@@ -493,9 +493,12 @@ LICENSE = {
     "title": "Creative Commons Attribution 4.0",
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
+#: The record's version (CalVer, YEAR.MONTH of the release). Bump it, with a "## Data" entry in CHANGELOG.md giving
+#: the new digest (``kachin_analysis.diff.record_digest()``), whenever a file in data/ changes; a test enforces it.
+DATA_VERSION = "2026.11"
 CITATION = (
     "kachin-analysis contributors. kachin-analysis: a cited, itemised record of the "
-    "KIA-led offensive in northern Myanmar (2024–). Data version 0.1.0."
+    f"KIA-led offensive in northern Myanmar (2024–). Data version {DATA_VERSION}."
 )
 
 _FRICTIONLESS_TYPE = {
@@ -581,7 +584,7 @@ def datapackage() -> dict:
             "Captures, recaptures, withdrawals, attacks, ceasefires and strikes of the Kachin "
             "Independence Army-led offensive (January 2024 onward), each row dated, placed and cited."
         ),
-        "version": "0.1.0",
+        "version": DATA_VERSION,
         "licenses": [LICENSE],
         "citation": CITATION,
         "resources": [table_descriptor(t) for t in TABLES.values()],
