@@ -16,7 +16,8 @@ def test_a_one_cell_edit_is_one_changed_field(minimal_dir, tmp_path):
     edit_cell(minimal_dir, "events", 3, "date", "2024-03-21")
     diff = record_diff(old, minimal_dir)
     assert diff[["table", "id", "change", "column", "old", "new"]].values.tolist() == [
-        ["events", "KO-0002", "changed", "date", "2024-03-20", "2024-03-21"]]
+        ["events", "KO-0002", "changed", "date", "2024-03-20", "2024-03-21"]
+    ]
     assert "KO-0002.date: '2024-03-20' → '2024-03-21'" in diff_text(diff)
 
 
@@ -59,10 +60,14 @@ def test_the_command_shows_a_one_cell_edit_and_exits_1(minimal_dir, tmp_path, ca
     edit_cell(minimal_dir, "events", 3, "date", "2024-03-21")
     assert main(["diff", str(old), str(minimal_dir)]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        "events: 0 added, 0 removed, 1 changed", "  ~ KO-0002.date: '2024-03-20' → '2024-03-21'"]
+        "events: 0 added, 0 removed, 1 changed",
+        "  ~ KO-0002.date: '2024-03-20' → '2024-03-21'",
+    ]
     assert main(["diff", str(old), str(minimal_dir), "--format", "csv"]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        "table,id,change,column,old,new", "events,KO-0002,changed,date,2024-03-20,2024-03-21"]
+        "table,id,change,column,old,new",
+        "events,KO-0002,changed,date,2024-03-20,2024-03-21",
+    ]
 
 
 def test_the_command_names_a_version_it_cannot_read_and_exits_2(tmp_path, capsys):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import kachin_analysis as ka
-from kachin_analysis.interop import ACLED_COLUMNS, SAMPLE_ACLED as SAMPLE
+from kachin_analysis.interop import ACLED_COLUMNS
+from kachin_analysis.interop import SAMPLE_ACLED as SAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +48,11 @@ def test_both_inter_code_forms_give_sides(acled):
 
 def test_associated_actors_join_the_main_actor(acled):
     first = acled.set_index("event_id").loc["MMR90001", "attackers"]
-    assert first.split(";") == ["KIA: Kachin Independence Army", "PDF: People's Defense Force",
-                                "ABSDF: All Burma Students' Democratic Front"]
+    assert first.split(";") == [
+        "KIA: Kachin Independence Army",
+        "PDF: People's Defense Force",
+        "ABSDF: All Burma Students' Democratic Front",
+    ]
 
 
 def test_precision_codes(acled):
@@ -95,7 +97,10 @@ def test_missing_required_column_is_named(tmp_path):
 
 def test_a_frame_works_as_well_as_a_path():
     frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
-    assert ka.from_acled(frame)["event_type"].astype(str).tolist() == ka.from_acled(SAMPLE)["event_type"].astype(str).tolist()
+    assert (
+        ka.from_acled(frame)["event_type"].astype(str).tolist()
+        == ka.from_acled(SAMPLE)["event_type"].astype(str).tolist()
+    )
 
 
 def test_to_acled_layout_and_safety(record):
@@ -118,6 +123,7 @@ def test_to_acled_then_from_acled_round_trips_types_and_dates(record):
 
 # ----------------------------------------------------------------------- what a researcher's export may look like
 
+
 def test_admin1_matches_case_insensitively_and_by_prefix():
     shan = ka.from_acled(SAMPLE, admin1="shan")
     assert set(shan["admin1"].astype(str)) == {"Shan-North"}
@@ -130,12 +136,15 @@ def test_admin1_that_matches_nothing_warns_with_the_values_present():
     assert out.empty
 
 
-@pytest.mark.parametrize("mangle, message", [
-    (lambda t: t.replace(",", ";"), "separated by semicolons"),
-    (lambda t: t.replace(",", "\t"), "separated by tabs"),
-    (lambda t: "", "the file is empty"),
-    (lambda t: '[{"event_id_cnty": "MMR1"}]', "looks like JSON"),
-])
+@pytest.mark.parametrize(
+    "mangle, message",
+    [
+        (lambda t: t.replace(",", ";"), "separated by semicolons"),
+        (lambda t: t.replace(",", "\t"), "separated by tabs"),
+        (lambda t: "", "the file is empty"),
+        (lambda t: '[{"event_id_cnty": "MMR1"}]', "looks like JSON"),
+    ],
+)
 def test_a_file_that_is_not_a_comma_separated_export_says_what_it_is(tmp_path, mangle, message):
     path = tmp_path / "export.csv"
     path.write_text(mangle(SAMPLE.read_text()), encoding="utf-8")
@@ -152,8 +161,9 @@ def test_a_workbook_is_named_as_one(tmp_path):
 
 def test_unknown_time_precision_is_reported_not_mapped_to_day(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_text(SAMPLE.read_text().replace("MMR90002,08 March 2024,2024,1", "MMR90002,08 March 2024,2024,7"),
-                    encoding="utf-8")
+    path.write_text(
+        SAMPLE.read_text().replace("MMR90002,08 March 2024,2024,1", "MMR90002,08 March 2024,2024,7"), encoding="utf-8"
+    )
     with pytest.raises(ka.RecordError, match=r"line 3, column 'time_precision'.*'7'"):
         ka.from_acled(path)
 

@@ -6,9 +6,9 @@ import re
 import tomllib
 
 import kachin_analysis as ka
+from conftest import ROOT
 from kachin_analysis import schema
 from kachin_analysis.diff import record_digest
-from conftest import ROOT
 
 CHANGELOG = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
 
@@ -38,7 +38,8 @@ def test_a_data_change_comes_with_a_data_version_and_a_changelog_entry():
     assert version == schema.DATA_VERSION, "the newest data entry in CHANGELOG.md is not schema.DATA_VERSION"
     assert digest == record_digest(ROOT / "data"), (
         "data/ changed: bump schema.DATA_VERSION, run `kachin-analysis docs --write`, update CITATION.cff and add a "
-        f"'## Data' entry to CHANGELOG.md with digest: `{record_digest(ROOT / 'data')}`")
+        f"'## Data' entry to CHANGELOG.md with digest: `{record_digest(ROOT / 'data')}`"
+    )
 
 
 def test_the_changelog_links_the_corrections_log():

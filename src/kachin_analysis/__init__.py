@@ -14,17 +14,17 @@ Example
 from .aggregate import (
     actor_involvement,
     claims_vs_record,
-    control_timeline,
     co_participation,
+    control_timeline,
     count_captures,
     effective_actors,
     holder_on,
     phase_summary,
     towns_held,
 )
+from .diff import record_diff
 from .evidence import behind_claim, find_events, headline, sources_for
 from .interop import from_acled, to_acled
-from .diff import record_diff
 from .load import (
     Problem,
     Record,

@@ -25,8 +25,18 @@ CACHE_KEEP = 8
 #: covers each of them, so an edit to any one is a new key. tests/test_writes.py checks this list
 #: against the package modules load.py imports, directly or not
 #: (the loading modules, and every package module they import).
-CACHE_CODE = ("load.py", "errors.py", "parse.py", "checks.py", "rules.py", "cache.py", "schema.py", "files.py",
-              "paths.py", "geo.py")
+CACHE_CODE = (
+    "load.py",
+    "errors.py",
+    "parse.py",
+    "checks.py",
+    "rules.py",
+    "cache.py",
+    "schema.py",
+    "files.py",
+    "paths.py",
+    "geo.py",
+)
 
 
 def cache_dir() -> Path:

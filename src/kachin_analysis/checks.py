@@ -96,8 +96,10 @@ def expectation(col: Column) -> str:
     return "text" + _TEXT_RULE
 
 
-_TEXT_RULE = (", with no control characters (tab, newline, NUL, escape, bidi override) and not starting with "
-              "= + - @ (a spreadsheet would run it as a formula)")
+_TEXT_RULE = (
+    ", with no control characters (tab, newline, NUL, escape, bidi override) and not starting with "
+    "= + - @ (a spreadsheet would run it as a formula)"
+)
 
 
 def cell_ok(v: str, col: Column) -> bool:
@@ -120,7 +122,6 @@ def cell_ok(v: str, col: Column) -> bool:
     if col.pattern and not (col.also_allowed and v in col.also_allowed):
         return re.fullmatch(col.pattern, v, re.ASCII) is not None
     return not v.startswith(_FORMULA_START)  # free text: a spreadsheet must not run it
-
 
 
 def check_cells(raw: RawTable) -> list[Problem]:
@@ -184,8 +185,13 @@ def _required_unless(raw: RawTable, line: int, row) -> list[Problem]:
     if row.event_type not in raw.table.column("event_type").vocabulary:
         return []  # the event type's own problem is listed
     return [
-        Problem(raw.file, line, col.name, "",
-                f"a value for this {row.event_type} event (only {', '.join(col.required_unless)} events may leave it empty)")
+        Problem(
+            raw.file,
+            line,
+            col.name,
+            "",
+            f"a value for this {row.event_type} event (only {', '.join(col.required_unless)} events may leave it empty)",
+        )
         for col in raw.table.columns
         if col.required_unless and getattr(row, col.name) == "" and row.event_type not in col.required_unless
     ]
@@ -221,6 +227,9 @@ def _unknown_keys(raw: RawTable, col: Column, known: set[str]) -> list[Problem]:
     out = []
     for line, value in zip(raw.lines, raw.frame[col.name]):
         items = (value.split(LIST_SEP) if col.kind == "list" else [value]) if value else []
-        out += [Problem(raw.file, line, col.name, item, f"an id listed in {ref_table}.csv ({col.references})")
-                for item in items if item not in known]
+        out += [
+            Problem(raw.file, line, col.name, item, f"an id listed in {ref_table}.csv ({col.references})")
+            for item in items
+            if item not in known
+        ]
     return out

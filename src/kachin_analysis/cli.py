@@ -85,9 +85,8 @@ def cmd_figures(args: argparse.Namespace) -> int:
     record = _load(args.data)
     if record is None:
         return 1
-    from .paths import data_dir
-
     from .files import check_output_dir
+    from .paths import data_dir
 
     keys = args.only or list(figures.REGISTRY)
     out = check_output_dir(figures.output_dir(args.out))
@@ -183,7 +182,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
             return 1
     atomic_write_text(target, schema.datapackage_json())
     print(f"wrote {target}")
-    if new_readme is not None:
+    if new_readme is not None and readme is not None:
         atomic_write_text(readme, new_readme)
         print(f"rewrote the generated sections of {readme}")
     return 0

@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import Problem, RecordError
 from .files import neutralise_cell
 from .inputs import require_record
-from .errors import Problem, RecordError
 from .load import Record
 from .schema import ACLED_EVENT_TYPES, ACLED_GEO_PRECISION, ACLED_INTER, ACLED_TIME_PRECISION, LIST_SEP
 
@@ -41,11 +41,37 @@ SAMPLE_ACLED = Path(__file__).parent / "samples" / "acled_sample.csv"
 
 #: ACLED's export columns, in its order.
 ACLED_COLUMNS = (
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
-    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
-    "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
-    "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 )
 _REQUIRED = ("event_id_cnty", "event_date", "sub_event_type", "actor1", "latitude", "longitude")
 
@@ -53,12 +79,19 @@ _REQUIRED = ("event_id_cnty", "event_date", "sub_event_type", "actor1", "latitud
 SUB_EVENT_TO_TYPE = {sub: ours for ours, _, sub, _, _ in ACLED_EVENT_TYPES}
 _TIME_PRECISION = {code: ours for ours, code in ACLED_TIME_PRECISION.items()}
 _GEO_PRECISION: dict[str, str] = {}
-for _ours, _code in ACLED_GEO_PRECISION.items():
-    _GEO_PRECISION.setdefault(_code, _ours)  # code 3 reads back as the finer of our two fallbacks
+for _ours, _acled in ACLED_GEO_PRECISION.items():
+    _GEO_PRECISION.setdefault(_acled, _ours)  # code 3 reads back as the finer of our two fallbacks
 # ACLED's actor-type codes, as numbers (before 2024) and as text (since).
 _INTER = {
-    "1": "State forces", "2": "Rebel group", "3": "Political militia", "4": "Identity militia",
-    "5": "Rioters", "6": "Protesters", "7": "Civilians", "8": "External/Other forces", "0": "",
+    "1": "State forces",
+    "2": "Rebel group",
+    "3": "Political militia",
+    "4": "Identity militia",
+    "5": "Rioters",
+    "6": "Protesters",
+    "7": "Civilians",
+    "8": "External/Other forces",
+    "0": "",
 }
 _INTER_SIDE = {
     "state forces": "junta",
@@ -73,16 +106,51 @@ _PRO_JUNTA_MILITIA = re.compile(r"pyu ?saw ?h?tee?|pyusawhti", re.I)
 _DATE_DMY = "%d %B %Y"
 
 
-_NEEDED = ("event_id_cnty", "event_date", "time_precision", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
-           "actor2", "assoc_actor_2", "inter2", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-           "geo_precision", "source", "notes", "fatalities")
+_NEEDED = (
+    "event_id_cnty",
+    "event_date",
+    "time_precision",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
+)
 # Columns that repeat few values: read dictionary-encoded, so that parsing and mapping run once per distinct value.
-_LOW_CARDINALITY = ("event_date", "time_precision", "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2",
-                    "assoc_actor_2", "inter2", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-                    "geo_precision", "source", "fatalities")
+_LOW_CARDINALITY = (
+    "event_date",
+    "time_precision",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "fatalities",
+)
 # First try: let Arrow's CSV reader parse dates, coordinates and counts itself (fast). Any cell it cannot parse
 # sends the whole file down the string path, where each bad cell is found and reported.
-
 
 
 def _diagnose(source, name: str, limit: int = 20) -> list[Problem]:
@@ -99,8 +167,15 @@ def _diagnose(source, name: str, limit: int = 20) -> list[Problem]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return [Problem(name, line, None, repr(data[exc.start:exc.start + 4]),
-                        "UTF-8 text (ACLED exports are UTF-8; this looks like Latin-1 or Windows-1252: re-save as UTF-8)")]
+        return [
+            Problem(
+                name,
+                line,
+                None,
+                repr(data[exc.start : exc.start + 4]),
+                "UTF-8 text (ACLED exports are UTF-8; this looks like Latin-1 or Windows-1252: re-save as UTF-8)",
+            )
+        ]
     problems = []
     reader = _csv.reader(io.StringIO(text, newline=""))
     try:
@@ -108,8 +183,11 @@ def _diagnose(source, name: str, limit: int = 20) -> list[Problem]:
         start = reader.line_num + 1
         for row in reader:
             if row and len(row) != len(header):
-                problems.append(Problem(name, start, None, ",".join(row)[:80],
-                                        f"{len(header)} fields like the header, found {len(row)}"))
+                problems.append(
+                    Problem(
+                        name, start, None, ",".join(row)[:80], f"{len(header)} fields like the header, found {len(row)}"
+                    )
+                )
                 if len(problems) >= limit:
                     break
             start = reader.line_num + 1
@@ -186,8 +264,14 @@ def _sides(inter, actor):
     kind = _dict_map(inter, lambda v: _inter_text(v).lower())
     side = _dict_map(kind, lambda v: _INTER_SIDE.get(v) if v else None)
     militia = pc.equal(kind, "political militia")
-    by_name = _dict_map(actor, lambda v: "resistance" if _RESISTANCE_MILITIA.search(v or "")
-                        else ("pro_junta" if _PRO_JUNTA_MILITIA.search(v or "") else "other"))
+    by_name = _dict_map(
+        actor,
+        lambda v: (
+            "resistance"
+            if _RESISTANCE_MILITIA.search(v or "")
+            else ("pro_junta" if _PRO_JUNTA_MILITIA.search(v or "") else "other")
+        ),
+    )
     return pc.if_else(militia, by_name, side)
 
 
@@ -195,15 +279,19 @@ def _join_actors(main, assoc):
     import pyarrow.compute as pc
 
     main = _per_value(main, lambda a: pc.fill_null(pc.utf8_trim_whitespace(a), ""))
-    assoc = _per_value(assoc, lambda a: pc.fill_null(pc.utf8_trim(pc.replace_substring_regex(a, r"\s*;\s*", LIST_SEP), " ;"), ""))
+    assoc = _per_value(
+        assoc, lambda a: pc.fill_null(pc.utf8_trim(pc.replace_substring_regex(a, r"\s*;\s*", LIST_SEP), " ;"), "")
+    )
     joined = pc.binary_join_element_wise(main, assoc, LIST_SEP)
     return pc.if_else(pc.equal(assoc, ""), main, joined)
 
 
-_FORMATS = ((b"PK\x03\x04", "an Excel workbook or other zip file (export it as CSV)"),
-            (b"{", "JSON (ACLED's API answers in JSON; ask it for CSV or use its CSV export)"),
-            (b"[", "JSON (ACLED's API answers in JSON; ask it for CSV or use its CSV export)"),
-            (b"<", "HTML or XML, not CSV"))
+_FORMATS = (
+    (b"PK\x03\x04", "an Excel workbook or other zip file (export it as CSV)"),
+    (b"{", "JSON (ACLED's API answers in JSON; ask it for CSV or use its CSV export)"),
+    (b"[", "JSON (ACLED's API answers in JSON; ask it for CSV or use its CSV export)"),
+    (b"<", "HTML or XML, not CSV"),
+)
 _DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
@@ -219,14 +307,32 @@ def _sniff(head: bytes, name: str) -> str:
         text = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as exc:
         line = head[: exc.start].count(b"\n") + 1
-        raise RecordError([Problem(name, line, None, repr(head[exc.start:exc.start + 4]),
-                                   "UTF-8 text (ACLED exports are UTF-8; re-save the file as UTF-8)")]) from None
+        raise RecordError(
+            [
+                Problem(
+                    name,
+                    line,
+                    None,
+                    repr(head[exc.start : exc.start + 4]),
+                    "UTF-8 text (ACLED exports are UTF-8; re-save the file as UTF-8)",
+                )
+            ]
+        ) from None
     first = text.split("\n", 1)[0].rstrip("\r")
     if "," not in first:
         for sep, what in _DELIMITERS.items():
             if first.count(sep) >= 3:
-                raise RecordError([Problem(name, 1, None, first[:60],
-                                           f"a comma-separated ACLED export; this header is separated by {what}")])
+                raise RecordError(
+                    [
+                        Problem(
+                            name,
+                            1,
+                            None,
+                            first[:60],
+                            f"a comma-separated ACLED export; this header is separated by {what}",
+                        )
+                    ]
+                )
     return first
 
 
@@ -247,8 +353,10 @@ def _admin1_mask(admin1, wanted: list[str]):
     table = pa.array([hit(v) for v in arr.dictionary.to_pylist()], type=pa.bool_())
     mask = pc.fill_null(pc.take(table, arr.indices), False)
     if not pc.any(mask).as_py():
-        warnings.warn(f"admin1={wanted!r} matches no row; the file's admin1 values are: {', '.join(sorted(present)) or '(none)'}",
-                      stacklevel=4)
+        warnings.warn(
+            f"admin1={wanted!r} matches no row; the file's admin1 values are: {', '.join(sorted(present)) or '(none)'}",
+            stacklevel=4,
+        )
     return mask
 
 
@@ -298,8 +406,11 @@ def from_acled(
         raise RecordError(problems)
     frame = to_events_frame(events, keep & ~unmapped)
     if problems:
-        warnings.warn(f"{len(problems)} problems in {int(unmapped.sum())} ACLED rows; they are left out and listed in "
-                      ".attrs['unmapped']", stacklevel=2)
+        warnings.warn(
+            f"{len(problems)} problems in {int(unmapped.sum())} ACLED rows; they are left out and listed in "
+            ".attrs['unmapped']",
+            stacklevel=2,
+        )
         frame.attrs["unmapped"] = pd.DataFrame([p.__dict__ for p in problems])
     return frame
 
@@ -350,8 +461,17 @@ def _check_header(src: AcledSource) -> None:
     if missing:
         raise RecordError([Problem(src.name, 1, c, None, "this ACLED column in the header") for c in missing])
     if "time_precision" not in header:  # Arrow would fill a missing column with empty cells: refuse it here
-        raise RecordError([Problem(src.name, 1, "time_precision", None, "this ACLED column in the header (without "
-                                   "it no date's precision is known)")])
+        raise RecordError(
+            [
+                Problem(
+                    src.name,
+                    1,
+                    "time_precision",
+                    None,
+                    "this ACLED column in the header (without it no date's precision is known)",
+                )
+            ]
+        )
 
 
 class AcledExport:
@@ -426,8 +546,10 @@ def _parse_dates(text):
     import pyarrow.compute as pc
 
     text = _trimmed(text)
-    return pc.coalesce(pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True),
-                       pc.strptime(text, format=_DATE_DMY, unit="s", error_is_null=True))
+    return pc.coalesce(
+        pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True),
+        pc.strptime(text, format=_DATE_DMY, unit="s", error_is_null=True),
+    )
 
 
 def _parse_number(text):
@@ -449,24 +571,30 @@ def read_export(src: AcledSource) -> AcledExport:
         frame = src.source.astype(object).where(src.source.notna(), "").astype(str)
         return AcledExport(src.name, pa.Table.from_pandas(frame, preserve_index=False))
     as_text = {c: (pa.dictionary(pa.int32(), pa.string()) if c in _LOW_CARDINALITY else pa.string()) for c in _NEEDED}
-    typed = dict(as_text, latitude=pa.float64(), longitude=pa.float64(), fatalities=pa.int64(),
-                 event_date=pa.timestamp("s"))
+    typed = dict(
+        as_text, latitude=pa.float64(), longitude=pa.float64(), fatalities=pa.int64(), event_date=pa.timestamp("s")
+    )
     common = dict(strings_can_be_null=False, include_columns=list(_NEEDED), include_missing_columns=True)
     data = src.source.getvalue() if isinstance(src.source, io.BytesIO) else None
-    attempts = (dict(column_types=typed, null_values=[""], timestamp_parsers=["%Y-%m-%d", _DATE_DMY], **common),
-                dict(column_types=as_text, null_values=[], **common))
+    attempts = (
+        dict(column_types=typed, null_values=[""], timestamp_parsers=["%Y-%m-%d", _DATE_DMY], **common),
+        dict(column_types=as_text, null_values=[], **common),
+    )
     for options in attempts:
         try:
-            table = pacsv.read_csv(io.BytesIO(data) if data is not None else src.source,
-                                   convert_options=pacsv.ConvertOptions(**options))
+            table = pacsv.read_csv(
+                io.BytesIO(data) if data is not None else src.source, convert_options=pacsv.ConvertOptions(**options)
+            )
             return AcledExport(src.name, table)
         except pa.ArrowInvalid as exc:
             failure: Exception = exc
         except OSError as exc:
             failure = exc
             break
-    raise RecordError(_diagnose(src.source, src.name)
-                      or [Problem(src.name, None, None, None, f"a readable ACLED CSV export ({failure})")]) from None
+    raise RecordError(
+        _diagnose(src.source, src.name)
+        or [Problem(src.name, None, None, None, f"a readable ACLED CSV export ({failure})")]
+    ) from None
 
 
 def filter_rows(export: AcledExport, *, admin1=None, start=None, end=None) -> np.ndarray:
@@ -494,35 +622,46 @@ def map_events(export: AcledExport):
 
     n, raw = export.n, export.raw
     sub = export.table["sub_event_type"] if export.has("sub_event_type") else export.text("sub_event_type")
-    return pa.table({
-        "event_id": export.text("event_id_cnty"),
-        "date": pc.cast(export.dates, pa.timestamp("ns")),
-        "date_precision": _dict_map(raw("time_precision"), lambda v: _TIME_PRECISION.get(_code(v)), as_dictionary=True),
-        "event_type": _dict_map(sub, lambda v: SUB_EVENT_TO_TYPE.get((v or "").strip(), "other"), as_dictionary=True),
-        "target_type": pa.nulls(n, pa.string()),
-        "target": _category(raw("location")),
-        "positions": pa.nulls(n, pa.int64()),
-        "positions_precision": pa.nulls(n, pa.string()),
-        "place_id": _dict_map(raw("location"), _slug, as_dictionary=True),
-        "phase_id": pa.nulls(n, pa.string()),
-        "attackers": _join_actors(raw("actor1"), raw("assoc_actor_1")),
-        "other_parties": pa.nulls(n, pa.string()),
-        "defenders": pc.if_else(_per_value(raw("actor2"), lambda a: pc.equal(_trimmed(a), "")),
-                                pa.scalar(None, pa.string()), _join_actors(raw("actor2"), raw("assoc_actor_2"))),
-        "source_ids": _category(raw("source")),
-        "confidence": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array(["reported"])),
-        "summary": export.text("notes"),
-        "attacker_side": _sides(raw("inter1"), raw("actor1")),
-        "defender_side": _sides(raw("inter2"), raw("actor2")),
-        "admin1": raw("admin1"),
-        "admin2": raw("admin2"),
-        "admin3": raw("admin3"),
-        "latitude": export.latitude[0],
-        "longitude": export.longitude[0],
-        "geo_precision": _dict_map(raw("geo_precision"), lambda v: _GEO_PRECISION.get(_code(v)), as_dictionary=True),
-        "fatalities": _fatalities(export),
-        "acled_sub_event_type": _as_string(sub),
-    })
+    return pa.table(
+        {
+            "event_id": export.text("event_id_cnty"),
+            "date": pc.cast(export.dates, pa.timestamp("ns")),
+            "date_precision": _dict_map(
+                raw("time_precision"), lambda v: _TIME_PRECISION.get(_code(v)), as_dictionary=True
+            ),
+            "event_type": _dict_map(
+                sub, lambda v: SUB_EVENT_TO_TYPE.get((v or "").strip(), "other"), as_dictionary=True
+            ),
+            "target_type": pa.nulls(n, pa.string()),
+            "target": _category(raw("location")),
+            "positions": pa.nulls(n, pa.int64()),
+            "positions_precision": pa.nulls(n, pa.string()),
+            "place_id": _dict_map(raw("location"), _slug, as_dictionary=True),
+            "phase_id": pa.nulls(n, pa.string()),
+            "attackers": _join_actors(raw("actor1"), raw("assoc_actor_1")),
+            "other_parties": pa.nulls(n, pa.string()),
+            "defenders": pc.if_else(
+                _per_value(raw("actor2"), lambda a: pc.equal(_trimmed(a), "")),
+                pa.scalar(None, pa.string()),
+                _join_actors(raw("actor2"), raw("assoc_actor_2")),
+            ),
+            "source_ids": _category(raw("source")),
+            "confidence": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array(["reported"])),
+            "summary": export.text("notes"),
+            "attacker_side": _sides(raw("inter1"), raw("actor1")),
+            "defender_side": _sides(raw("inter2"), raw("actor2")),
+            "admin1": raw("admin1"),
+            "admin2": raw("admin2"),
+            "admin3": raw("admin3"),
+            "latitude": export.latitude[0],
+            "longitude": export.longitude[0],
+            "geo_precision": _dict_map(
+                raw("geo_precision"), lambda v: _GEO_PRECISION.get(_code(v)), as_dictionary=True
+            ),
+            "fatalities": _fatalities(export),
+            "acled_sub_event_type": _as_string(sub),
+        }
+    )
 
 
 def _code(v: str | None) -> str:
@@ -539,8 +678,9 @@ def _fatalities(export: AcledExport):
 
     def parse(t):
         t = _trimmed(t)
-        return pc.cast(pc.if_else(pc.match_substring_regex(t, r"^[0-9]{1,9}$"), t, pa.scalar(None, pa.string())),
-                       pa.int64())
+        return pc.cast(
+            pc.if_else(pc.match_substring_regex(t, r"^[0-9]{1,9}$"), t, pa.scalar(None, pa.string())), pa.int64()
+        )
 
     return _per_value(export.raw("fatalities"), parse)
 
@@ -570,7 +710,7 @@ def unmappable_rows(export: AcledExport, keep: np.ndarray) -> tuple[list[Problem
             idx = np.flatnonzero(bad)
             values = export.text(c).take(idx).to_pylist()
             problems += [Problem(export.name, int(i) + 2, c, v, _EXPECTED[c]) for i, v in zip(idx, values)]
-    problems.sort(key=lambda p: (p.line, list(_EXPECTED).index(p.column)))
+    problems.sort(key=lambda p: (p.line or 0, list(_EXPECTED).index(p.column or "")))
     return problems, unmapped
 
 
@@ -585,19 +725,37 @@ def _unmappable_cells(export: AcledExport) -> dict[str, np.ndarray]:
         "latitude": export.latitude[1],
         "longitude": export.longitude[1],
         "actor1": _per_value(raw("actor1"), lambda a: pc.equal(_trimmed(a), "")),
-        "fatalities": _per_value(raw("fatalities"),
-                                 lambda t: pc.invert(pc.match_substring_regex(_trimmed(t), r"^([0-9]{1,9})?$"))),
-        "geo_precision": pc.equal(_dict_map(raw("geo_precision"), lambda v: "bad" if _code(v) and _code(v) not in
-                                            _GEO_PRECISION else ""), "bad"),
+        "fatalities": _per_value(
+            raw("fatalities"), lambda t: pc.invert(pc.match_substring_regex(_trimmed(t), r"^([0-9]{1,9})?$"))
+        ),
+        "geo_precision": pc.equal(
+            _dict_map(raw("geo_precision"), lambda v: "bad" if _code(v) and _code(v) not in _GEO_PRECISION else ""),
+            "bad",
+        ),
         "event_id_cnty": (ids.ne("") & ids.duplicated(keep="first")).to_numpy(),
         "time_precision": pc.equal(_dict_map(raw("time_precision"), lambda v: _TIME_PRECISION.get(_code(v), "")), ""),
     }
-    return {c: np.asarray(m.to_numpy(zero_copy_only=False) if hasattr(m, "to_numpy") and not isinstance(m, np.ndarray)
-                          else m, dtype=bool) for c, m in masks.items()}
+    return {
+        c: np.asarray(
+            m.to_numpy(zero_copy_only=False) if hasattr(m, "to_numpy") and not isinstance(m, np.ndarray) else m,
+            dtype=bool,
+        )
+        for c, m in masks.items()
+    }
 
 
-_CATEGORICAL = ("date_precision", "event_type", "attacker_side", "defender_side", "geo_precision", "admin1", "admin2",
-                "admin3", "acled_sub_event_type", "confidence")
+_CATEGORICAL = (
+    "date_precision",
+    "event_type",
+    "attacker_side",
+    "defender_side",
+    "geo_precision",
+    "admin1",
+    "admin2",
+    "admin3",
+    "acled_sub_event_type",
+    "confidence",
+)
 
 
 def to_events_frame(events, selection: np.ndarray) -> pd.DataFrame:
@@ -639,10 +797,16 @@ def to_acled(record: Record) -> pd.DataFrame:
     >>> tuple(out.columns) == ACLED_COLUMNS
     True
     """
-    record = require_record(record, helper="to_acled", needs="places, actors and sources",
-                            hint="to_acled writes this project's record; an ACLED frame is ACLED's already")
+    record = require_record(
+        record,
+        helper="to_acled",
+        needs="places, actors and sources",
+        hint="to_acled writes this project's record; an ACLED frame is ACLED's already",
+    )
     ev, places, actors, sources = record.events, record.places, record.actors, record.sources
-    name = {a.actor_id: (a.acled_name if pd.notna(a.acled_name) and a.acled_name else a.name) for a in actors.itertuples()}
+    name = {
+        a.actor_id: (a.acled_name if pd.notna(a.acled_name) and a.acled_name else a.name) for a in actors.itertuples()
+    }
     inter = {a.actor_id: ACLED_INTER[str(a.kind)] for a in actors.itertuples()}
     place = places.set_index(places["place_id"].astype(str))
     publisher = dict(zip(sources["source_id"].astype(str), sources["publisher"].astype(str)))
@@ -660,38 +824,40 @@ def to_acled(record: Record) -> pd.DataFrame:
         i1 = inter.get(att[0], "") if att else ""
         i2 = inter.get(dfn[0], "") if dfn else ""
         pubs = list(dict.fromkeys(publisher[s] for s in str(e.source_ids).split(LIST_SEP)))
-        rows.append({
-            "event_id_cnty": str(e.event_id),
-            "event_date": e.date.strftime("%Y-%m-%d"),
-            "year": str(e.date.year),
-            "time_precision": ACLED_TIME_PRECISION[str(e.date_precision)],
-            "disorder_type": disorder,
-            "event_type": etype,
-            "sub_event_type": sub,
-            "actor1": name.get(att[0], att[0]) if att else "",
-            "assoc_actor_1": "; ".join(name.get(a, a) for a in att[1:]),
-            "inter1": i1,
-            "actor2": name.get(dfn[0], dfn[0]) if dfn else "",
-            "assoc_actor_2": "; ".join(name.get(a, a) for a in dfn[1:]),
-            "inter2": i2,
-            "interaction": f"{i1}-{i2}" if i1 and i2 else i1,
-            "civilian_targeting": "",
-            "iso": "104",
-            "region": "Southeast Asia",
-            "country": "Myanmar",
-            "admin1": _text_of(p, "state").removesuffix(" State").removesuffix(" Region"),
-            "admin2": _text_of(p, "district"),
-            "admin3": _text_of(p, "township"),
-            "location": _text_of(p, "name"),
-            "latitude": "" if pd.isna(p.get("latitude")) else repr(float(p["latitude"])),
-            "longitude": "" if pd.isna(p.get("longitude")) else repr(float(p["longitude"])),
-            "geo_precision": ACLED_GEO_PRECISION.get(_text_of(p, "geo_precision"), ""),
-            "source": "; ".join(pubs),
-            "source_scale": "",
-            "notes": str(e.summary),
-            "fatalities": "",
-            "tags": "",
-            "timestamp": "",
-        })
+        rows.append(
+            {
+                "event_id_cnty": str(e.event_id),
+                "event_date": e.date.strftime("%Y-%m-%d"),
+                "year": str(e.date.year),
+                "time_precision": ACLED_TIME_PRECISION[str(e.date_precision)],
+                "disorder_type": disorder,
+                "event_type": etype,
+                "sub_event_type": sub,
+                "actor1": name.get(att[0], att[0]) if att else "",
+                "assoc_actor_1": "; ".join(name.get(a, a) for a in att[1:]),
+                "inter1": i1,
+                "actor2": name.get(dfn[0], dfn[0]) if dfn else "",
+                "assoc_actor_2": "; ".join(name.get(a, a) for a in dfn[1:]),
+                "inter2": i2,
+                "interaction": f"{i1}-{i2}" if i1 and i2 else i1,
+                "civilian_targeting": "",
+                "iso": "104",
+                "region": "Southeast Asia",
+                "country": "Myanmar",
+                "admin1": _text_of(p, "state").removesuffix(" State").removesuffix(" Region"),
+                "admin2": _text_of(p, "district"),
+                "admin3": _text_of(p, "township"),
+                "location": _text_of(p, "name"),
+                "latitude": "" if pd.isna(p.get("latitude")) else repr(float(p["latitude"])),
+                "longitude": "" if pd.isna(p.get("longitude")) else repr(float(p["longitude"])),
+                "geo_precision": ACLED_GEO_PRECISION.get(_text_of(p, "geo_precision"), ""),
+                "source": "; ".join(pubs),
+                "source_scale": "",
+                "notes": str(e.summary),
+                "fatalities": "",
+                "tags": "",
+                "timestamp": "",
+            }
+        )
     out = pd.DataFrame(rows, columns=list(ACLED_COLUMNS))
     return out.map(lambda v: neutralise_cell(v) if isinstance(v, str) else v)

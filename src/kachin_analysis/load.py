@@ -93,7 +93,7 @@ class Record:
         event_types: str | Iterable[str] | None = None,
         confidence: str | Iterable[str] | None = None,
         places: str | Iterable[str] | None = None,
-    ) -> "Record":
+    ) -> Record:
         """The record cut to the events that match every given filter, as a :class:`Record` every helper accepts.
 
         ``start``/``end`` are inclusive dates. ``actors`` and ``sides`` match an

@@ -76,7 +76,9 @@ def _text(path: Path, table: Table) -> str:
         raise _Refused([Problem(file, line, None, repr(bad), "UTF-8 text (save the file as UTF-8)")]) from None
     if not text.strip():
         header = ",".join(table.column_names)
-        raise _Refused([Problem(file, None, None, None, f"a header row ({header}) and data rows, but the file is empty")])
+        raise _Refused(
+            [Problem(file, None, None, None, f"a header row ({header}) and data rows, but the file is empty")]
+        )
     return text
 
 

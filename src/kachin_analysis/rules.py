@@ -35,7 +35,7 @@ def _span(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
         return day, day + dt.timedelta(days=6)
     if precision == "month":
         first = day.replace(day=1)
-        nxt = (first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1))
+        nxt = first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1)
         return first, nxt - dt.timedelta(days=1)
     return day, day
 
@@ -50,9 +50,16 @@ def _rule_month_starts_on_day_1(raws: dict[str, RawTable]) -> list[Problem]:
     for line, row in _rows(raw):
         d = _date(row.date)
         if row.date_precision == "month" and d is not None and d.day != 1:
-            out.append(Problem(raw.file, line, "date", row.date,
-                               f"the 1st of the month for a month-precision date ({d:%Y-%m}-01): the date of a "
-                               "week or month is the first day of its span"))
+            out.append(
+                Problem(
+                    raw.file,
+                    line,
+                    "date",
+                    row.date,
+                    f"the 1st of the month for a month-precision date ({d:%Y-%m}-01): the date of a "
+                    "week or month is the first day of its span",
+                )
+            )
     return out
 
 
@@ -72,22 +79,38 @@ def _rule_event_inside_its_phase(raws: dict[str, RawTable]) -> list[Problem]:
         start, end = spans[row.phase_id]
         if last < start or (end is not None and first > end):
             what = "date" if row.date_precision == "day" else f"{row.date_precision} ({first} to {last})"
-            out.append(Problem(raw.file, line, "date", row.date,
-                               f"an event whose {what} falls inside its phase {row.phase_id!r} "
-                               f"({start} to {end or 'ongoing'}); fix the date or the phase_id"))
+            out.append(
+                Problem(
+                    raw.file,
+                    line,
+                    "date",
+                    row.date,
+                    f"an event whose {what} falls inside its phase {row.phase_id!r} "
+                    f"({start} to {end or 'ongoing'}); fix the date or the phase_id",
+                )
+            )
     return out
 
 
 def _rule_one_role_per_actor(raws: dict[str, RawTable]) -> list[Problem]:
     raw, out = raws["events"], []
     for line, row in _rows(raw):
-        roles = {c: [i for i in getattr(row, c).split(LIST_SEP) if i] for c in ("attackers", "defenders", "other_parties")}
+        roles = {
+            c: [i for i in getattr(row, c).split(LIST_SEP) if i] for c in ("attackers", "defenders", "other_parties")
+        }
         seen: dict[str, str] = {}
         for column, items in roles.items():
             for item in items:
                 if item in seen:
-                    out.append(Problem(raw.file, line, column, item,
-                                       f"an actor not also listed in {seen[item]} (an actor has one role in an event)"))
+                    out.append(
+                        Problem(
+                            raw.file,
+                            line,
+                            column,
+                            item,
+                            f"an actor not also listed in {seen[item]} (an actor has one role in an event)",
+                        )
+                    )
                 else:
                     seen[item] = column
     return out
@@ -98,8 +121,15 @@ def _rule_claim_counts_from_before_it(raws: dict[str, RawTable]) -> list[Problem
     for line, row in _rows(raw):
         made, since = _date(row.date), _date(row.since) if row.since else None
         if made is not None and since is not None and since > made:
-            out.append(Problem(raw.file, line, "since", row.since,
-                               f"a date on or before the claim's date ({row.date}): a total cannot count from after it was announced"))
+            out.append(
+                Problem(
+                    raw.file,
+                    line,
+                    "since",
+                    row.since,
+                    f"a date on or before the claim's date ({row.date}): a total cannot count from after it was announced",
+                )
+            )
     return out
 
 
@@ -124,8 +154,8 @@ def _myanmar_outline():
 
 
 def _rule_place_in_myanmar(raws: dict[str, RawTable]) -> list[Problem]:
-    raw, out = raws["places"], []
-    located = []
+    raw, out = raws["places"], list[Problem]()
+    located: list[tuple] = []
     for line, row in _rows(raw):
         try:
             lat, lon = float(row.latitude), float(row.longitude)
@@ -146,9 +176,16 @@ def _rule_place_in_myanmar(raws: dict[str, RawTable]) -> list[Problem]:
         if off > BORDER_TOLERANCE_DEG:
             inside = next((name for name, shape in shapes.items() if name != "Myanmar" and shape.contains(point)), None)
             where = f"in {inside}, " if inside else ""
-            out.append(Problem(raw.file, line, "latitude", f"{row.latitude}, {row.longitude}",
-                               f"coordinates in Myanmar; this point lies {where}about {off * 111:.0f} km outside "
-                               "Myanmar's border (latitude and longitude swapped, or a place of the same name elsewhere?)"))
+            out.append(
+                Problem(
+                    raw.file,
+                    line,
+                    "latitude",
+                    f"{row.latitude}, {row.longitude}",
+                    f"coordinates in Myanmar; this point lies {where}about {off * 111:.0f} km outside "
+                    "Myanmar's border (latitude and longitude swapped, or a place of the same name elsewhere?)",
+                )
+            )
     return out
 
 
@@ -161,9 +198,16 @@ def _rule_recapture_follows_capture(raws: dict[str, RawTable]) -> list[Problem]:
     for line, row in _rows(raw):
         if row.event_type == "recapture" and row.place_id and _date(row.date):
             if not (row.place_id in captured and captured[row.place_id] <= row.date):
-                out.append(Problem(raw.file, line, "event_type", "recapture",
-                                   f"a capture of {row.place_id!r} on or before {row.date} for this recapture to undo; "
-                                   "the record has none (taken before the record begins, or a capture not yet recorded?)"))
+                out.append(
+                    Problem(
+                        raw.file,
+                        line,
+                        "event_type",
+                        "recapture",
+                        f"a capture of {row.place_id!r} on or before {row.date} for this recapture to undo; "
+                        "the record has none (taken before the record begins, or a capture not yet recorded?)",
+                    )
+                )
     return out
 
 
@@ -179,15 +223,23 @@ def _rule_id_is_referenced(raws: dict[str, RawTable]) -> list[Problem]:
                     used.setdefault(ref_table, set()).update(value.split(LIST_SEP) if col.kind == "list" else [value])
     out = []
     for name in ("sources", "places", "actors", "phases"):
-        raw = raws.get(name)
-        if raw is None or raw.frame is None:
+        ref = raws.get(name)
+        if ref is None or ref.frame is None:
             continue
+        raw = ref
         key = raw.table.primary_key
         for line, row in _rows(raw):
             value = getattr(row, key)
             if value not in used.get(name, set()):
-                out.append(Problem(raw.file, line, key, value,
-                                   f"an id some row refers to; nothing in the record references this {name[:-1]}"))
+                out.append(
+                    Problem(
+                        raw.file,
+                        line,
+                        key,
+                        value,
+                        f"an id some row refers to; nothing in the record references this {name[:-1]}",
+                    )
+                )
     return out
 
 
@@ -208,7 +260,13 @@ def check_declared_rules(raws: dict[str, RawTable]) -> tuple[list[Problem], list
     errors: list[Problem] = []
     warned: list[Problem] = []
     for rule in RULES:
-        needs = list(TABLES) if rule.table == "*" else ["events", "phases"] if rule.key == "event-inside-its-phase" else [rule.table]
+        needs = (
+            list(TABLES)
+            if rule.table == "*"
+            else ["events", "phases"]
+            if rule.key == "event-inside-its-phase"
+            else [rule.table]
+        )
         if rule.table != "*" and any(raws.get(n) is None or raws[n].frame is None for n in needs):
             continue
         found = RULE_CHECKS[rule.key](raws)
