@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help figures validate test test-fast lab notebooks lock bench clean-venv
+.PHONY: help figures validate test test-fast lint lab notebooks lock bench clean-venv
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,11 @@ test: $(VENV)/.dev.stamp ## run the whole test suite (unit, data, figures, noteb
 
 test-fast: $(VENV)/.dev.stamp ## the suite without notebooks and end-to-end tests
 	$(BIN)/python -m pytest -m "not slow and not e2e" $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev.stamp ## ruff (lint incl. complexity, and format) and mypy, configured in pyproject.toml
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy
 
 lab: $(VENV)/.dev.stamp ## open JupyterLab on notebooks/ (add --allow-root when running as root)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)

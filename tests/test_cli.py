@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from kachin_analysis.cli import main
 from conftest import MINIMAL, edit_cell
+from kachin_analysis.cli import main
 
 
 def test_help_explains_the_commands(capsys):

@@ -12,7 +12,10 @@ from kachin_analysis import aggregate
 # helper → (call, what it gives on ACLED data: "answer" or a phrase its refusal must contain)
 HELPERS = {
     "count_captures(events)": (lambda d: ka.count_captures(d, measure="events", freq="ME"), "answer"),
-    "count_captures(positions)": (lambda d: ka.count_captures(d, measure="positions"), "measure='events' or 'fatalities'"),
+    "count_captures(positions)": (
+        lambda d: ka.count_captures(d, measure="positions"),
+        "measure='events' or 'fatalities'",
+    ),
     "count_captures(headquarters)": (lambda d: ka.count_captures(d, measure="headquarters"), "target types"),
     "count_captures(by=state)": (lambda d: ka.count_captures(d, measure="events", by="state"), "answer"),
     "count_captures(by=phase_id)": (lambda d: ka.count_captures(d, measure="events", by="phase_id"), "by='state'"),
@@ -65,7 +68,10 @@ def test_every_helper_answers_or_says_what_it_needs(helper, source, record, acle
 
 def test_the_table_covers_every_public_helper():
     takes_dates = {"half_year"}  # labels a column of dates, not a record or an events frame
-    public = {n for n in aggregate.__all__ if callable(getattr(aggregate, n))} - takes_dates | {"event_actors", "to_acled"}
+    public = {n for n in aggregate.__all__ if callable(getattr(aggregate, n))} - takes_dates | {
+        "event_actors",
+        "to_acled",
+    }
     covered = {h.split("(")[0] for h in HELPERS}
     assert public <= covered, public - covered
 

@@ -14,7 +14,10 @@ from kachin_analysis import evidence, tables
 def test_headline_agrees_with_the_other_helpers(record):
     h = ka.headline(record)
     assert h["positions captured"] == int(ka.phase_summary(record)["positions"].sum()) + int(
-        record.events.loc[(record.events["event_type"] == "capture") & record.events["phase_id"].isna(), "positions"].fillna(0).sum())
+        record.events.loc[(record.events["event_type"] == "capture") & record.events["phase_id"].isna(), "positions"]
+        .fillna(0)
+        .sum()
+    )
     for measure in ("headquarters", "towns", "positions"):
         assert h[f"{measure} captured"] == ka.count_captures(record, measure=measure, freq="YE")[measure].sum()
     assert h["events"] == len(record.events)
@@ -58,7 +61,10 @@ def test_behind_claim_is_what_claims_vs_record_counted(record):
 
 def test_gaps_are_counted_from_the_record(record):
     g = evidence.gaps(record).set_index("what")["count"]
-    assert g["events resting on a belligerent's statement alone (claimed)"] == (record.events["confidence"] == "claimed").sum()
+    assert (
+        g["events resting on a belligerent's statement alone (claimed)"]
+        == (record.events["confidence"] == "claimed").sum()
+    )
     assert g["events dated only to the week or month"] == (record.events["date_precision"] != "day").sum()
     assert len(evidence.gaps(record.filter(start="2025-01-01"))) == len(g)
 
@@ -88,8 +94,9 @@ def test_tables_never_show_raw_missing_values_or_indexes(record, frame):
     frames = {
         "phase_summary": lambda: ka.phase_summary(record),
         "claims": lambda: ka.claims_vs_record(record),
-        "towns_pivot": lambda: ka.towns_held(record).pivot_table(index="period", columns=["holder_side", "admin_status"],
-                                                                 values="places", observed=True),
+        "towns_pivot": lambda: ka.towns_held(record).pivot_table(
+            index="period", columns=["holder_side", "admin_status"], values="places", observed=True
+        ),
         "monthly": lambda: ka.count_captures(record, measure="positions", freq="ME"),
         "geo_counts": lambda: record.places["geo_precision"].value_counts(dropna=False),
     }
@@ -110,13 +117,18 @@ def test_tables_use_words_months_and_integer_counts(record):
     assert "Battle for Bhamo" in ps and ">bhamo<" not in ps
     assert "— End: no sourced end: the campaign is ongoing" in ps
     cv = rendered(tables.show(ka.claims_vs_record(record), decimals=2))
-    assert "— Claimant: an outlet&#x27;s or monitor&#x27;s own tally" in cv or "— Claimant: an outlet's or monitor's own tally" in cv
+    assert (
+        "— Claimant: an outlet&#x27;s or monitor&#x27;s own tally" in cv
+        or "— Claimant: an outlet's or monitor's own tally" in cv
+    )
     assert "1.076923" not in cv and ">1.08<" in cv
     assert ">positions captured<" in cv
 
 
 def test_wide_tables_can_be_transposed(record):
-    html = rendered(tables.show(ka.phase_summary(record).head(2), columns=["name", "start", "end", "positions"], transpose=True))
+    html = rendered(
+        tables.show(ka.phase_summary(record).head(2), columns=["name", "start", "end", "positions"], transpose=True)
+    )
     assert "KIA-led operations in upper Sagaing" in html and ">Positions<" in html
 
 
@@ -128,5 +140,7 @@ def test_key_numbers_read_as_numbers():
 
 def test_explore_says_what_it_does_without_a_frontend(record):
     ex = tables.explore(record, figure="phase-timeline", table=ka.phase_summary)
-    assert repr(ex).startswith("Interactive: pick a phase, an actor and months to redraw 'phase-timeline' and the table")
+    assert repr(ex).startswith(
+        "Interactive: pick a phase, an actor and months to redraw 'phase-timeline' and the table"
+    )
     assert ex._repr_mimebundle_()["text/plain"] == repr(ex)

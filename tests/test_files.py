@@ -47,7 +47,7 @@ def test_a_failure_mid_render_keeps_the_published_figure(tmp_path, minimal_recor
     assert set(after) == set(before)
 
 
-@pytest.mark.parametrize("cell", ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "'=x", "''+y"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "'=x", "''+y"])
 def test_formula_cells_are_neutralised_and_restored(cell):
     safe = neutralise_cell(cell)
     assert safe.startswith("'")

@@ -51,14 +51,17 @@ def test_a_filtered_record_is_consistent_and_every_helper_takes_it(record):
     assert not ka.control_timeline(cut).empty
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"phases": "operation-307"}, "unknown phase"),
-    ({"sides": "rebels"}, "unknown side"),
-    ({"event_types": "captures"}, "unknown event type"),
-    ({"actors": "KIAA"}, "did you mean 'KIA'"),
-    ({"places": "Bahmo"}, "did you mean 'bhamo'"),
-    ({"start": "2025-01-01", "end": "2024-01-01"}, "is after end"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"phases": "operation-307"}, "unknown phase"),
+        ({"sides": "rebels"}, "unknown side"),
+        ({"event_types": "captures"}, "unknown event type"),
+        ({"actors": "KIAA"}, "did you mean 'KIA'"),
+        ({"places": "Bahmo"}, "did you mean 'bhamo'"),
+        ({"start": "2025-01-01", "end": "2024-01-01"}, "is after end"),
+    ],
+)
 def test_typos_are_refused_with_what_there_is(record, kwargs, message):
     with pytest.raises((ValueError, KeyError), match=message):
         record.filter(**kwargs)
@@ -67,16 +70,27 @@ def test_typos_are_refused_with_what_there_is(record, kwargs, message):
 def test_by_township_district_and_state(record):
     for level in ("township", "district", "state"):
         out = ka.count_captures(record, measure="events", freq="YE", by=level)
-        assert out["events"].sum() == (record.events["event_type"] == "capture").sum() - \
-            record.events.loc[record.events["event_type"] == "capture", "place_id"].map(
-                record.places.set_index("place_id")[level]).isna().sum()
+        assert (
+            out["events"].sum()
+            == (record.events["event_type"] == "capture").sum()
+            - record.events.loc[record.events["event_type"] == "capture", "place_id"]
+            .map(record.places.set_index("place_id")[level])
+            .isna()
+            .sum()
+        )
 
 
 @pytest.mark.parametrize("freq, n", [("W", None), ("2W", None), ("ME", 12), ("QE", 4), ("YE", 1)])
 def test_freq_accepts_pandas_offsets(record, freq, n):
-    out = ka.count_captures(record.filter(start="2024-01-01", end="2024-12-31"), freq=freq,
-                            start="2024-01-01", end="2024-12-31")
+    out = ka.count_captures(
+        record.filter(start="2024-01-01", end="2024-12-31"), freq=freq, start="2024-01-01", end="2024-12-31"
+    )
     if n is not None:
         assert len(out) == n
-    assert out["positions"].sum() == record.filter(start="2024-01-01", end="2024-12-31", event_types="capture").events[
-        "positions"].fillna(0).sum()
+    assert (
+        out["positions"].sum()
+        == record.filter(start="2024-01-01", end="2024-12-31", event_types="capture")
+        .events["positions"]
+        .fillna(0)
+        .sum()
+    )

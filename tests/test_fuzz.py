@@ -56,7 +56,7 @@ def crlf(text: str, rng: random.Random) -> str:
 def huge_field(text: str, rng: random.Random) -> str:
     lines = text.split("\n")
     i = rng.randrange(1, max(2, len(lines) - 1))
-    return "\n".join(lines[:i] + [lines[i] + "x" * rng.choice([10**5, 2 * 10**5])] + lines[i + 1 :])
+    return "\n".join([*lines[:i], lines[i] + "x" * rng.choice([10**5, 2 * 10**5]), *lines[i + 1 :]])
 
 
 def drop_char(text: str, rng: random.Random) -> str:
@@ -67,10 +67,20 @@ def drop_char(text: str, rng: random.Random) -> str:
 def duplicate_line(text: str, rng: random.Random) -> str:
     lines = text.rstrip("\n").split("\n")
     i = rng.randrange(1, len(lines))
-    return "\n".join(lines[: i + 1] + [lines[i]] + lines[i + 1 :]) + "\n"
+    return "\n".join([*lines[: i + 1], lines[i], *lines[i + 1 :]]) + "\n"
 
 
-CORRUPTIONS = [truncate_line, wrong_delimiter, swap_columns, stray_quote, bom, crlf, huge_field, drop_char, duplicate_line]
+CORRUPTIONS = [
+    truncate_line,
+    wrong_delimiter,
+    swap_columns,
+    stray_quote,
+    bom,
+    crlf,
+    huge_field,
+    drop_char,
+    duplicate_line,
+]
 TABLES = ["events", "places", "sources", "actors", "phases", "claims"]
 REFERENCE = ka.load_record(MINIMAL)
 
@@ -103,7 +113,7 @@ def assert_cells_match_file(frame, text, name):
     import csv
     import io
 
-    from kachin_analysis.load import _format
+    from kachin_analysis.parse import format_table as _format
     from kachin_analysis.schema import TABLES
 
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -114,7 +124,10 @@ def assert_cells_match_file(frame, text, name):
     for _, out in formatted.iterrows():
         src = by_id[out[TABLES[name].primary_key]]
         for col in TABLES[name].columns:
-            got, want = out[col.name].lstrip("'") if out[col.name].startswith("'") else out[col.name], src[header.index(col.name)]
+            got, want = (
+                out[col.name].lstrip("'") if out[col.name].startswith("'") else out[col.name],
+                src[header.index(col.name)],
+            )
             if col.kind == "number" and want:
                 assert float(got) == float(want), (col.name, got, want)
             else:
@@ -134,11 +147,38 @@ def test_harmless_encodings_load_exactly(tmp_path, corruption):
 
 # Any text at all in a text cell: it loads exactly as written, or the error names that cell. Never a traceback,
 # never a silently changed value, never a number read from digits of another script.
-TEXT_CELLS = [("events", "summary"), ("events", "target"), ("places", "name"), ("places", "aliases"),
-              ("phases", "name"), ("sources", "publisher"), ("events", "event_id"), ("events", "positions"),
-              ("claims", "value"), ("places", "latitude")]
-_FUZZ_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=30) | st.sampled_from(
-    ["\x00", "\x1b[31m", "'=1", "=1+1", "-5", "KO-٠٠٠١", "၁၂", "１２", "1" * 20, str(2**63 - 1), "\u202eabc", "a\r\nb", "'", " x"])
+TEXT_CELLS = [
+    ("events", "summary"),
+    ("events", "target"),
+    ("places", "name"),
+    ("places", "aliases"),
+    ("phases", "name"),
+    ("sources", "publisher"),
+    ("events", "event_id"),
+    ("events", "positions"),
+    ("claims", "value"),
+    ("places", "latitude"),
+]
+_FUZZ_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=30
+) | st.sampled_from(
+    [
+        "\x00",
+        "\x1b[31m",
+        "'=1",
+        "=1+1",
+        "-5",
+        "KO-٠٠٠١",
+        "၁၂",
+        "１２",
+        "1" * 20,
+        str(2**63 - 1),
+        "\u202eabc",
+        "a\r\nb",
+        "'",
+        " x",
+    ]
+)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -163,7 +203,8 @@ def test_any_text_in_a_cell_loads_exactly_or_is_named(tmp_path_factory, where, v
         record = ka.load_record(folder, cache=False)
     except ka.RecordError as err:
         assert any(p.file == f"{table}.csv" and p.column == column for p in err.problems) or any(
-            p.file == f"{table}.csv" and p.column is None for p in err.problems), [str(p) for p in err.problems]
+            p.file == f"{table}.csv" and p.column is None for p in err.problems
+        ), [str(p) for p in err.problems]
         return
     kind = SCHEMA[table].column(column).kind
     assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", value)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
+import numpy as np
 import pandas as pd
 import pytest
 
 import kachin_analysis as ka
-from kachin_analysis.interop import ACLED_COLUMNS, SAMPLE_ACLED as SAMPLE
+from kachin_analysis.interop import ACLED_COLUMNS
+from kachin_analysis.interop import SAMPLE_ACLED as SAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +48,11 @@ def test_both_inter_code_forms_give_sides(acled):
 
 def test_associated_actors_join_the_main_actor(acled):
     first = acled.set_index("event_id").loc["MMR90001", "attackers"]
-    assert first.split(";") == ["KIA: Kachin Independence Army", "PDF: People's Defense Force",
-                                "ABSDF: All Burma Students' Democratic Front"]
+    assert first.split(";") == [
+        "KIA: Kachin Independence Army",
+        "PDF: People's Defense Force",
+        "ABSDF: All Burma Students' Democratic Front",
+    ]
 
 
 def test_precision_codes(acled):
@@ -94,7 +97,10 @@ def test_missing_required_column_is_named(tmp_path):
 
 def test_a_frame_works_as_well_as_a_path():
     frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
-    assert ka.from_acled(frame)["event_type"].astype(str).tolist() == ka.from_acled(SAMPLE)["event_type"].astype(str).tolist()
+    assert (
+        ka.from_acled(frame)["event_type"].astype(str).tolist()
+        == ka.from_acled(SAMPLE)["event_type"].astype(str).tolist()
+    )
 
 
 def test_to_acled_layout_and_safety(record):
@@ -117,6 +123,7 @@ def test_to_acled_then_from_acled_round_trips_types_and_dates(record):
 
 # ----------------------------------------------------------------------- what a researcher's export may look like
 
+
 def test_admin1_matches_case_insensitively_and_by_prefix():
     shan = ka.from_acled(SAMPLE, admin1="shan")
     assert set(shan["admin1"].astype(str)) == {"Shan-North"}
@@ -129,12 +136,15 @@ def test_admin1_that_matches_nothing_warns_with_the_values_present():
     assert out.empty
 
 
-@pytest.mark.parametrize("mangle, message", [
-    (lambda t: t.replace(",", ";"), "separated by semicolons"),
-    (lambda t: t.replace(",", "\t"), "separated by tabs"),
-    (lambda t: "", "the file is empty"),
-    (lambda t: '[{"event_id_cnty": "MMR1"}]', "looks like JSON"),
-])
+@pytest.mark.parametrize(
+    "mangle, message",
+    [
+        (lambda t: t.replace(",", ";"), "separated by semicolons"),
+        (lambda t: t.replace(",", "\t"), "separated by tabs"),
+        (lambda t: "", "the file is empty"),
+        (lambda t: '[{"event_id_cnty": "MMR1"}]', "looks like JSON"),
+    ],
+)
 def test_a_file_that_is_not_a_comma_separated_export_says_what_it_is(tmp_path, mangle, message):
     path = tmp_path / "export.csv"
     path.write_text(mangle(SAMPLE.read_text()), encoding="utf-8")
@@ -151,7 +161,59 @@ def test_a_workbook_is_named_as_one(tmp_path):
 
 def test_unknown_time_precision_is_reported_not_mapped_to_day(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_text(SAMPLE.read_text().replace("MMR90002,08 March 2024,2024,1", "MMR90002,08 March 2024,2024,7"),
-                    encoding="utf-8")
+    path.write_text(
+        SAMPLE.read_text().replace("MMR90002,08 March 2024,2024,1", "MMR90002,08 March 2024,2024,7"), encoding="utf-8"
+    )
     with pytest.raises(ka.RecordError, match=r"line 3, column 'time_precision'.*'7'"):
         ka.from_acled(path)
+
+
+# ----------------------------------------------------------------------- from_acled's stages, one at a time
+
+from kachin_analysis import interop  # noqa: E402
+
+
+def test_sniff_reads_the_header_and_refuses_a_missing_column():
+    assert interop.sniff_export(SAMPLE).header[:2] == ["event_id_cnty", "event_date"]
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).drop(columns="actor1")
+    with pytest.raises(ka.RecordError, match="actor1"):
+        interop.sniff_export(frame)
+
+
+def test_read_lets_arrow_type_a_clean_file_and_falls_back_to_text_for_a_bad_one(tmp_path):
+    assert interop.read_export(interop.sniff_export(SAMPLE)).is_type("latitude", "floating")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(SAMPLE.read_text().replace("24.76,97.56", "north,97.56"))
+    export = interop.read_export(interop.sniff_export(bad))
+    assert not export.is_type("latitude", "floating") and export.latitude[1].to_pylist().count(True) == 1
+
+
+def test_filter_keeps_the_rows_asked_for():
+    export = interop.read_export(interop.sniff_export(SAMPLE))
+    assert interop.filter_rows(export).all()
+    assert interop.filter_rows(export, admin1="Kachin").sum() == 8
+    assert interop.filter_rows(export, admin1="Kachin", start="2024-03-10", end="2024-04-30").sum() == 5
+
+
+def test_map_gives_our_columns_for_every_row():
+    export = interop.read_export(interop.sniff_export(SAMPLE))
+    events = interop.map_events(export)
+    assert events.num_rows == 12 and events["event_type"].to_pylist()[0] == "capture"
+
+
+def test_unmappable_rows_lists_one_problem_per_bad_cell_among_the_kept_rows(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(SAMPLE.read_text().replace("2024-03-20,2024,1", "20/03/2024,2024,1"))
+    export = interop.read_export(interop.sniff_export(bad))
+    problems, unmapped = interop.unmappable_rows(export, np.ones(export.n, dtype=bool))
+    assert [(p.line, p.column) for p in problems] == [(5, "event_date")] and unmapped.sum() == 1
+    assert interop.unmappable_rows(export, ~unmapped)[0] == []  # a row filtered out is not reported
+
+
+def test_to_events_frame_types_the_selected_rows():
+    export = interop.read_export(interop.sniff_export(SAMPLE))
+    keep = np.zeros(export.n, dtype=bool)
+    keep[:3] = True
+    frame = interop.to_events_frame(interop.map_events(export), keep)
+    assert len(frame) == 3 and isinstance(frame["event_type"].dtype, pd.CategoricalDtype)
+    assert str(frame["fatalities"].dtype) == "Int64"

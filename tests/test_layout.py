@@ -7,10 +7,10 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import pytest
+from matplotlib.figure import Figure
 
-from kachin_analysis import figures, layout, style  # noqa: E402
+from kachin_analysis import figures, layout, style
 
 KEYS = list(figures.REGISTRY)
 
@@ -88,5 +88,8 @@ def test_raw_identifiers_are_found(record, identifiers):
     ax.text(0.1, 0.5, "KPDF", fontsize=7)
     ax.text(0.1, 0.2, "Kachin Special Region 1 (KPDF)", fontsize=7)
     found = sorted(p.detail for p in layout.check_layout(fig, identifiers=identifiers) if p.kind == "raw-id")
-    assert found == ["shows the identifier 'KPDF'", "shows the identifier 'ksr1-chipwi-pangwa'",
-                     "shows the identifier 'positions_captured'"]
+    assert found == [
+        "shows the identifier 'KPDF'",
+        "shows the identifier 'ksr1-chipwi-pangwa'",
+        "shows the identifier 'positions_captured'",
+    ]

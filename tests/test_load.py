@@ -96,8 +96,9 @@ def test_a_cached_record_equals_a_validated_one(minimal_dir):
 
 
 def test_an_edit_after_caching_is_still_validated(minimal_dir):
-    from conftest import edit_cell
     import pytest
+
+    from conftest import edit_cell
 
     ka.load_record(minimal_dir)  # cached while valid
     edit_cell(minimal_dir, "events", 2, "event_type", "won")

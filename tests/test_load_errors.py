@@ -13,15 +13,15 @@ import csv
 import datetime as dt
 import io
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 import kachin_analysis as ka
-from kachin_analysis.interop import SAMPLE_ACLED
 from conftest import edit_cell
+from kachin_analysis.interop import SAMPLE_ACLED
 
 ANY = object()
 FUTURE = (dt.date.today() + dt.timedelta(days=3)).isoformat()
@@ -49,6 +49,7 @@ def text(table: str, fn: Callable[[str], str]):
     def edit(folder: Path) -> None:
         path = folder / f"{table}.csv"
         path.write_text(fn(path.read_text(encoding="utf-8")), encoding="utf-8")
+
     return edit
 
 
@@ -56,6 +57,7 @@ def raw(table: str, fn: Callable[[bytes], bytes]):
     def edit(folder: Path) -> None:
         path = folder / f"{table}.csv"
         path.write_bytes(fn(path.read_bytes()))
+
     return edit
 
 
@@ -64,6 +66,7 @@ def set_line(table: str, line: int, content: str):
         lines = t.splitlines()
         lines[line - 1] = content
         return "\n".join(lines) + "\n"
+
     return text(table, fn)
 
 
@@ -72,7 +75,7 @@ def append(table: str, content: str):
 
 
 def drop_last_column(table: str):
-    return text(table, lambda t: "\n".join(",".join(l.split(",")[:-1]) for l in t.splitlines()) + "\n")
+    return text(table, lambda t: "\n".join(",".join(ln.split(",")[:-1]) for ln in t.splitlines()) + "\n")
 
 
 def remove(table: str):
@@ -91,6 +94,7 @@ def acled_cell(line: int, column: str, value: str):
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(rows)
         path.write_text(out.getvalue(), encoding="utf-8")
+
     return edit
 
 
@@ -107,117 +111,439 @@ def acled_bytes(fn: Callable[[bytes], bytes]):
 CASES = [
     # ---- files and CSV structure
     Case("missing-column", [drop_last_column("actors")], [("actors.csv", 1, "description", None, "a column named")]),
-    Case("extra-column", [text("sources", lambda t: "\n".join(l + (",notes" if i == 0 else ",x") for i, l in enumerate(t.splitlines())) + "\n")],
-         [("sources.csv", 1, "notes", "notes", "only the columns")]),
-    Case("duplicate-column", [text("actors", lambda t: "\n".join(l + (",name" if i == 0 else ",x") for i, l in enumerate(t.splitlines())) + "\n")],
-         [("actors.csv", 1, "name", ANY, "")]),
-    Case("non-utf8-file", [raw("actors", lambda b: b.replace(b"Defence", "Défence".encode("latin-1")))],
-         [("actors.csv", 3, None, ANY, "UTF-8")]),
+    Case(
+        "extra-column",
+        [
+            text(
+                "sources",
+                lambda t: "\n".join(ln + (",notes" if i == 0 else ",x") for i, ln in enumerate(t.splitlines())) + "\n",
+            )
+        ],
+        [("sources.csv", 1, "notes", "notes", "only the columns")],
+    ),
+    Case(
+        "duplicate-column",
+        [
+            text(
+                "actors",
+                lambda t: "\n".join(ln + (",name" if i == 0 else ",x") for i, ln in enumerate(t.splitlines())) + "\n",
+            )
+        ],
+        [("actors.csv", 1, "name", ANY, "")],
+    ),
+    Case(
+        "non-utf8-file",
+        [raw("actors", lambda b: b.replace(b"Defence", "Défence".encode("latin-1")))],
+        [("actors.csv", 3, None, ANY, "UTF-8")],
+    ),
     Case("empty-file", [text("claims", lambda t: "")], [("claims.csv", None, None, None, "empty")]),
-    Case("header-only", [text("claims", lambda t: t.splitlines()[0] + "\n")], [("claims.csv", None, None, None, "data row")]),
-    Case("short-row", [set_line("actors", 3, "KPDF,Kachin Region People's Defence Force,resistance")],
-         [("actors.csv", 3, None, ANY, "7 fields, found 3")]),
-    Case("blank-line", [text("actors", lambda t: t.replace("\nKPDF", "\n\nKPDF"))], [("actors.csv", 3, None, "", "no blank lines")]),
+    Case(
+        "header-only",
+        [text("claims", lambda t: t.splitlines()[0] + "\n")],
+        [("claims.csv", None, None, None, "data row")],
+    ),
+    Case(
+        "short-row",
+        [set_line("actors", 3, "KPDF,Kachin Region People's Defence Force,resistance")],
+        [("actors.csv", 3, None, ANY, "7 fields, found 3")],
+    ),
+    Case(
+        "blank-line",
+        [text("actors", lambda t: t.replace("\nKPDF", "\n\nKPDF"))],
+        [("actors.csv", 3, None, "", "no blank lines")],
+    ),
     Case("missing-file", [remove("phases")], [("phases.csv", None, None, None, "exist")]),
     Case("no-such-folder", [remove_folder], [(ANY, None, None, None, "does not exist")]),
-    Case("line-numbers-count-multiline-cells",
-         [text("events", lambda t: t.replace("Test event one.", '"Test event\none."').replace("KO-0003,2024-04-01,month", "KO-0003,2024-04-01,fortnight"))],
-         [("events.csv", 2, "summary", "Test event\none.", "control characters"),
-          ("events.csv", 5, "date_precision", "fortnight", "one of day, week, month")]),
-    Case("every-problem-at-once", [cell("events", 2, "event_type", "won"), cell("events", 4, "date", "yesterday"), cell("places", 3, "latitude", "99")],
-         [("events.csv", 2, "event_type", "won", "capture"), ("events.csv", 4, "date", "yesterday", "YYYY-MM-DD"),
-          ("places.csv", 3, "latitude", "99", "between 9.0 and 29.0")]),
+    Case(
+        "line-numbers-count-multiline-cells",
+        [
+            text(
+                "events",
+                lambda t: t.replace("Test event one.", '"Test event\none."').replace(
+                    "KO-0003,2024-04-01,month", "KO-0003,2024-04-01,fortnight"
+                ),
+            )
+        ],
+        [
+            ("events.csv", 2, "summary", "Test event\none.", "control characters"),
+            ("events.csv", 5, "date_precision", "fortnight", "one of day, week, month"),
+        ],
+    ),
+    Case(
+        "every-problem-at-once",
+        [
+            cell("events", 2, "event_type", "won"),
+            cell("events", 4, "date", "yesterday"),
+            cell("places", 3, "latitude", "99"),
+        ],
+        [
+            ("events.csv", 2, "event_type", "won", "capture"),
+            ("events.csv", 4, "date", "yesterday", "YYYY-MM-DD"),
+            ("places.csv", 3, "latitude", "99", "between 9.0 and 29.0"),
+        ],
+    ),
     # ---- dates
-    Case("unparseable-date", [cell("events", 3, "date", "20 March 2024")], [("events.csv", 3, "date", "20 March 2024", "YYYY-MM-DD")]),
-    Case("impossible-date", [cell("events", 2, "date", "2024-02-30")], [("events.csv", 2, "date", "2024-02-30", "YYYY-MM-DD")]),
+    Case(
+        "unparseable-date",
+        [cell("events", 3, "date", "20 March 2024")],
+        [("events.csv", 3, "date", "20 March 2024", "YYYY-MM-DD")],
+    ),
+    Case(
+        "impossible-date",
+        [cell("events", 2, "date", "2024-02-30")],
+        [("events.csv", 2, "date", "2024-02-30", "YYYY-MM-DD")],
+    ),
     Case("future-date", [cell("events", 4, "date", FUTURE)], [("events.csv", 4, "date", FUTURE, "and today")]),
-    Case("date-before-the-offensive", [cell("events", 2, "date", "2023-06-01")], [("events.csv", 2, "date", "2023-06-01", "between 2023-12-01 and today")]),
-    Case("phase-start-before-the-coup", [cell("phases", 2, "start", "2020-06-01")], [("phases.csv", 2, "start", "2020-06-01", "2021-02-01")]),
-    Case("full-width-digits-in-a-date", [cell("events", 2, "date", "２０２４-03-07")], [("events.csv", 2, "date", "２０２４-03-07", "YYYY-MM-DD")]),
-    Case("myanmar-digits-in-a-date", [cell("claims", 2, "date", "၂၀၂၄-04-02")], [("claims.csv", 2, "date", "၂၀၂၄-04-02", "YYYY-MM-DD")]),
+    Case(
+        "date-before-the-offensive",
+        [cell("events", 2, "date", "2023-06-01")],
+        [("events.csv", 2, "date", "2023-06-01", "between 2023-12-01 and today")],
+    ),
+    Case(
+        "phase-start-before-the-coup",
+        [cell("phases", 2, "start", "2020-06-01")],
+        [("phases.csv", 2, "start", "2020-06-01", "2021-02-01")],
+    ),
+    Case(
+        "full-width-digits-in-a-date",
+        [cell("events", 2, "date", "２０２４-03-07")],
+        [("events.csv", 2, "date", "２０２４-03-07", "YYYY-MM-DD")],
+    ),
+    Case(
+        "myanmar-digits-in-a-date",
+        [cell("claims", 2, "date", "၂၀၂၄-04-02")],
+        [("claims.csv", 2, "date", "၂၀၂၄-04-02", "YYYY-MM-DD")],
+    ),
     # ---- vocabularies, ids, keys
-    Case("value-outside-vocabulary", [cell("events", 2, "event_type", "captured")], [("events.csv", 2, "event_type", "captured", "capture")]),
-    Case("message-names-everything", [cell("events", 2, "date_precision", "year")], [("events.csv", 2, "date_precision", "year", "one of day, week, month")]),
-    Case("duplicate-id", [cell("events", 3, "event_id", "KO-0001")], [("events.csv", 3, "event_id", "KO-0001", "unique")]),
+    Case(
+        "value-outside-vocabulary",
+        [cell("events", 2, "event_type", "captured")],
+        [("events.csv", 2, "event_type", "captured", "capture")],
+    ),
+    Case(
+        "message-names-everything",
+        [cell("events", 2, "date_precision", "year")],
+        [("events.csv", 2, "date_precision", "year", "one of day, week, month")],
+    ),
+    Case(
+        "duplicate-id", [cell("events", 3, "event_id", "KO-0001")], [("events.csv", 3, "event_id", "KO-0001", "unique")]
+    ),
     Case("malformed-id", [cell("events", 3, "event_id", "KO-2")], [("events.csv", 3, "event_id", "KO-2", "KO-")]),
-    Case("look-alike-digits-in-an-id", [cell("events", 3, "event_id", "KO-٠٠٠١")], [("events.csv", 3, "event_id", "KO-٠٠٠١", "ASCII")]),
-    Case("look-alike-digits-in-a-list", [cell("events", 2, "source_ids", "S٠٠٠1")], [("events.csv", 2, "source_ids", "S٠٠٠1", "ASCII")]),
-    Case("unknown-place", [cell("events", 2, "place_id", "gamma")], [("events.csv", 2, "place_id", "gamma", "places.csv")]),
-    Case("unknown-actor-inside-a-list", [cell("events", 2, "attackers", "KIA;XYZ")], [("events.csv", 2, "attackers", "XYZ", "actors.csv")]),
-    Case("unknown-source-inside-a-list", [cell("events", 3, "source_ids", "S0001;S0099")], [("events.csv", 3, "source_ids", "S0099", "sources.csv")]),
-    Case("unknown-phase", [cell("events", 2, "phase_id", "phase-nine")], [("events.csv", 2, "phase_id", "phase-nine", "phases.csv")]),
-    Case("unknown-claim-scope", [cell("claims", 3, "scope", "phase-three")], [("claims.csv", 3, "scope", "phase-three", "phases.csv")]),
+    Case(
+        "look-alike-digits-in-an-id",
+        [cell("events", 3, "event_id", "KO-٠٠٠١")],
+        [("events.csv", 3, "event_id", "KO-٠٠٠١", "ASCII")],
+    ),
+    Case(
+        "look-alike-digits-in-a-list",
+        [cell("events", 2, "source_ids", "S٠٠٠1")],
+        [("events.csv", 2, "source_ids", "S٠٠٠1", "ASCII")],
+    ),
+    Case(
+        "unknown-place",
+        [cell("events", 2, "place_id", "gamma")],
+        [("events.csv", 2, "place_id", "gamma", "places.csv")],
+    ),
+    Case(
+        "unknown-actor-inside-a-list",
+        [cell("events", 2, "attackers", "KIA;XYZ")],
+        [("events.csv", 2, "attackers", "XYZ", "actors.csv")],
+    ),
+    Case(
+        "unknown-source-inside-a-list",
+        [cell("events", 3, "source_ids", "S0001;S0099")],
+        [("events.csv", 3, "source_ids", "S0099", "sources.csv")],
+    ),
+    Case(
+        "unknown-phase",
+        [cell("events", 2, "phase_id", "phase-nine")],
+        [("events.csv", 2, "phase_id", "phase-nine", "phases.csv")],
+    ),
+    Case(
+        "unknown-claim-scope",
+        [cell("claims", 3, "scope", "phase-three")],
+        [("claims.csv", 3, "scope", "phase-three", "phases.csv")],
+    ),
     # ---- numbers
-    Case("coordinates-out-of-range", [cell("places", 2, "latitude", "34.5")], [("places.csv", 2, "latitude", "34.5", "between 9.0 and 29.0")]),
-    Case("negative-count", [cell("events", 2, "positions", "-2")], [("events.csv", 2, "positions", "-2", "whole number")]),
-    Case("fractional-count", [cell("events", 2, "positions", "2.5")], [("events.csv", 2, "positions", "2.5", "whole number")]),
-    Case("myanmar-digits-in-a-count", [cell("events", 2, "positions", "၂")], [("events.csv", 2, "positions", "၂", "ASCII digits")]),
-    Case("full-width-digits-in-a-count", [cell("claims", 2, "value", "５")], [("claims.csv", 2, "value", "５", "ASCII digits")]),
-    Case("arabic-digits-in-a-coordinate", [cell("places", 2, "latitude", "٢٤.٥")], [("places.csv", 2, "latitude", "٢٤.٥", "ASCII digits")]),
-    Case("twenty-digit-count", [cell("events", 2, "positions", "1" * 20)], [("events.csv", 2, "positions", "1" * 20, "≤ 1000")]),
-    Case("count-of-2-63-minus-1", [cell("claims", 2, "value", str(2**63 - 1))], [("claims.csv", 2, "value", str(2**63 - 1), "≤ 100000")]),
-    Case("five-thousand-digit-count", [cell("claims", 2, "value", "9" * 5000)], [("claims.csv", 2, "value", ANY, "≤ 100000")]),
-    Case("count-above-its-bound", [cell("events", 2, "positions", "1001")], [("events.csv", 2, "positions", "1001", "≤ 1000")]),
-    Case("infinite-coordinate", [cell("places", 2, "longitude", "inf")], [("places.csv", 2, "longitude", "inf", "decimal number")]),
-    Case("bad-boolean", [cell("sources", 2, "independent", "yes")], [("sources.csv", 2, "independent", "yes", "true or false")]),
+    Case(
+        "coordinates-out-of-range",
+        [cell("places", 2, "latitude", "34.5")],
+        [("places.csv", 2, "latitude", "34.5", "between 9.0 and 29.0")],
+    ),
+    Case(
+        "negative-count", [cell("events", 2, "positions", "-2")], [("events.csv", 2, "positions", "-2", "whole number")]
+    ),
+    Case(
+        "fractional-count",
+        [cell("events", 2, "positions", "2.5")],
+        [("events.csv", 2, "positions", "2.5", "whole number")],
+    ),
+    Case(
+        "myanmar-digits-in-a-count",
+        [cell("events", 2, "positions", "၂")],
+        [("events.csv", 2, "positions", "၂", "ASCII digits")],
+    ),
+    Case(
+        "full-width-digits-in-a-count",
+        [cell("claims", 2, "value", "５")],
+        [("claims.csv", 2, "value", "５", "ASCII digits")],
+    ),
+    Case(
+        "arabic-digits-in-a-coordinate",
+        [cell("places", 2, "latitude", "٢٤.٥")],
+        [("places.csv", 2, "latitude", "٢٤.٥", "ASCII digits")],
+    ),
+    Case(
+        "twenty-digit-count",
+        [cell("events", 2, "positions", "1" * 20)],
+        [("events.csv", 2, "positions", "1" * 20, "≤ 1000")],
+    ),
+    Case(
+        "count-of-2-63-minus-1",
+        [cell("claims", 2, "value", str(2**63 - 1))],
+        [("claims.csv", 2, "value", str(2**63 - 1), "≤ 100000")],
+    ),
+    Case(
+        "five-thousand-digit-count",
+        [cell("claims", 2, "value", "9" * 5000)],
+        [("claims.csv", 2, "value", ANY, "≤ 100000")],
+    ),
+    Case(
+        "count-above-its-bound",
+        [cell("events", 2, "positions", "1001")],
+        [("events.csv", 2, "positions", "1001", "≤ 1000")],
+    ),
+    Case(
+        "infinite-coordinate",
+        [cell("places", 2, "longitude", "inf")],
+        [("places.csv", 2, "longitude", "inf", "decimal number")],
+    ),
+    Case(
+        "bad-boolean",
+        [cell("sources", 2, "independent", "yes")],
+        [("sources.csv", 2, "independent", "yes", "true or false")],
+    ),
     # ---- text
     Case("blank-required-cell", [cell("events", 2, "summary", "")], [("events.csv", 2, "summary", "", "required")]),
-    Case("spaces-around-a-value", [cell("events", 2, "confidence", " reported")], [("events.csv", 2, "confidence", " reported", "one of")]),
-    Case("nul-byte-in-a-summary", [cell("events", 2, "summary", "Test\x00event")], [("events.csv", 2, "summary", "Test\x00event", "control characters")]),
-    Case("terminal-escape-in-a-summary", [cell("events", 2, "summary", "\x1b[2J\x1b[31mTest")], [("events.csv", 2, "summary", ANY, "control characters")]),
-    Case("control-character-in-a-phase-name", [cell("phases", 2, "name", "Phase\x0btwo")], [("phases.csv", 2, "name", "Phase\x0btwo", "control characters")]),
-    Case("bidi-override-in-a-target", [cell("events", 2, "target", "camp \u202eylno")], [("events.csv", 2, "target", ANY, "bidi")]),
-    Case("tab-in-a-publisher", [cell("sources", 2, "publisher", "Test\tOutlet")], [("sources.csv", 2, "publisher", "Test\tOutlet", "control characters")]),
-    Case("control-character-in-an-alias", [cell("places", 2, "aliases", "Alfa;Al\x07pa")], [("places.csv", 2, "aliases", "Alfa;Al\x07pa", "control characters")]),
-    Case("formula-in-a-summary", [cell("events", 2, "summary", '=HYPERLINK("http://x")')], [("events.csv", 2, "summary", ANY, "formula")]),
-    Case("url-with-an-escape", [cell("sources", 2, "url", "https://example.org/\x1b")], [("sources.csv", 2, "url", ANY, "ASCII")]),
+    Case(
+        "spaces-around-a-value",
+        [cell("events", 2, "confidence", " reported")],
+        [("events.csv", 2, "confidence", " reported", "one of")],
+    ),
+    Case(
+        "nul-byte-in-a-summary",
+        [cell("events", 2, "summary", "Test\x00event")],
+        [("events.csv", 2, "summary", "Test\x00event", "control characters")],
+    ),
+    Case(
+        "terminal-escape-in-a-summary",
+        [cell("events", 2, "summary", "\x1b[2J\x1b[31mTest")],
+        [("events.csv", 2, "summary", ANY, "control characters")],
+    ),
+    Case(
+        "control-character-in-a-phase-name",
+        [cell("phases", 2, "name", "Phase\x0btwo")],
+        [("phases.csv", 2, "name", "Phase\x0btwo", "control characters")],
+    ),
+    Case(
+        "bidi-override-in-a-target",
+        [cell("events", 2, "target", "camp \u202eylno")],
+        [("events.csv", 2, "target", ANY, "bidi")],
+    ),
+    Case(
+        "tab-in-a-publisher",
+        [cell("sources", 2, "publisher", "Test\tOutlet")],
+        [("sources.csv", 2, "publisher", "Test\tOutlet", "control characters")],
+    ),
+    Case(
+        "control-character-in-an-alias",
+        [cell("places", 2, "aliases", "Alfa;Al\x07pa")],
+        [("places.csv", 2, "aliases", "Alfa;Al\x07pa", "control characters")],
+    ),
+    Case(
+        "formula-in-a-summary",
+        [cell("events", 2, "summary", '=HYPERLINK("http://x")')],
+        [("events.csv", 2, "summary", ANY, "formula")],
+    ),
+    Case(
+        "url-with-an-escape",
+        [cell("sources", 2, "url", "https://example.org/\x1b")],
+        [("sources.csv", 2, "url", ANY, "ASCII")],
+    ),
     # ---- rules on rows
-    Case("count-without-precision", [cell("events", 2, "positions_precision", "")], [("events.csv", 2, "positions_precision", "", "all filled or all empty")]),
-    Case("capture-without-target-type", [cell("events", 2, "target_type", "")], [("events.csv", 2, "target_type", "", "capture event")]),
-    Case("capture-without-place", [cell("events", 3, "place_id", "")], [("events.csv", 3, "place_id", "", "capture event")]),
-    Case("half-given-coordinates", [cell("places", 2, "longitude", "")], [("places.csv", 2, "longitude", "", "all filled or all empty")]),
-    Case("phase-ending-before-it-starts", [cell("phases", 3, "end", "2024-03-01")],
-         [("phases.csv", 3, "end", "2024-03-01", "on or after start"),  # and so its events fall outside it:
-          ("events.csv", 2, "date", "2024-03-07", "inside its phase"), ("events.csv", 3, "date", "2024-03-20", "inside its phase")]),
+    Case(
+        "count-without-precision",
+        [cell("events", 2, "positions_precision", "")],
+        [("events.csv", 2, "positions_precision", "", "all filled or all empty")],
+    ),
+    Case(
+        "capture-without-target-type",
+        [cell("events", 2, "target_type", "")],
+        [("events.csv", 2, "target_type", "", "capture event")],
+    ),
+    Case(
+        "capture-without-place",
+        [cell("events", 3, "place_id", "")],
+        [("events.csv", 3, "place_id", "", "capture event")],
+    ),
+    Case(
+        "half-given-coordinates",
+        [cell("places", 2, "longitude", "")],
+        [("places.csv", 2, "longitude", "", "all filled or all empty")],
+    ),
+    Case(
+        "phase-ending-before-it-starts",
+        [cell("phases", 3, "end", "2024-03-01")],
+        [
+            ("phases.csv", 3, "end", "2024-03-01", "on or after start"),  # and so its events fall outside it:
+            ("events.csv", 2, "date", "2024-03-07", "inside its phase"),
+            ("events.csv", 3, "date", "2024-03-20", "inside its phase"),
+        ],
+    ),
     # ---- the schema's rules (schema.RULES)
-    Case("month-precision-mid-month", [cell("events", 4, "date", "2024-04-15")], [("events.csv", 4, "date", "2024-04-15", "1st of the month")]),
-    Case("event-after-its-phase-ended", [cell("events", 2, "date", "2024-05-10")], [("events.csv", 2, "date", "2024-05-10", "inside its phase 'phase-one'")]),
-    Case("event-before-its-phase-began", [cell("events", 4, "phase_id", "phase-one"), cell("events", 4, "date", "2024-05-01")],
-         [("events.csv", 4, "date", "2024-05-01", "month (2024-05-01 to 2024-05-31)")]),
-    Case("claim-counting-from-after-it-was-made", [cell("claims", 2, "since", "2024-04-10")], [("claims.csv", 2, "since", "2024-04-10", "on or before the claim's date")]),
-    Case("same-actor-attacking-and-defending", [cell("events", 3, "defenders", "MAF;KIA")], [("events.csv", 3, "defenders", "KIA", "also listed in attackers")]),
-    Case("other-party-also-fighting", [cell("events", 3, "other_parties", "MAF")], [("events.csv", 3, "other_parties", "MAF", "also listed in defenders")]),
+    Case(
+        "month-precision-mid-month",
+        [cell("events", 4, "date", "2024-04-15")],
+        [("events.csv", 4, "date", "2024-04-15", "1st of the month")],
+    ),
+    Case(
+        "event-after-its-phase-ended",
+        [cell("events", 2, "date", "2024-05-10")],
+        [("events.csv", 2, "date", "2024-05-10", "inside its phase 'phase-one'")],
+    ),
+    Case(
+        "event-before-its-phase-began",
+        [cell("events", 4, "phase_id", "phase-one"), cell("events", 4, "date", "2024-05-01")],
+        [("events.csv", 4, "date", "2024-05-01", "month (2024-05-01 to 2024-05-31)")],
+    ),
+    Case(
+        "claim-counting-from-after-it-was-made",
+        [cell("claims", 2, "since", "2024-04-10")],
+        [("claims.csv", 2, "since", "2024-04-10", "on or before the claim's date")],
+    ),
+    Case(
+        "same-actor-attacking-and-defending",
+        [cell("events", 3, "defenders", "MAF;KIA")],
+        [("events.csv", 3, "defenders", "KIA", "also listed in attackers")],
+    ),
+    Case(
+        "other-party-also-fighting",
+        [cell("events", 3, "other_parties", "MAF")],
+        [("events.csv", 3, "other_parties", "MAF", "also listed in defenders")],
+    ),
     # ---- legal but suspicious: warnings
-    Case("coordinates-inside-china", [cell("places", 2, "latitude", "25.0"), cell("places", 2, "longitude", "100.5")],
-         [("places.csv", 2, "latitude", "25.0, 100.5", "in China")], warn=True),
-    Case("coordinates-inside-india", [cell("places", 3, "latitude", "24.8"), cell("places", 3, "longitude", "93.9")],
-         [("places.csv", 3, "latitude", "24.8, 93.9", "in India")], warn=True),
-    Case("recapture-with-no-earlier-capture", [cell("events", 5, "date", "2024-03-10"), cell("events", 5, "phase_id", "phase-one")],
-         [("events.csv", 5, "event_type", "recapture", "capture of 'alpha'")], warn=True),
-    Case("actor-referenced-by-nothing", [append("actors", "XYZ,Nobody,other,other,,,Test actor.")],
-         [("actors.csv", 5, "actor_id", "XYZ", "nothing in the record references")], warn=True),
-    Case("source-referenced-by-nothing", [append("sources", "S0004,https://example.org/d,Test Outlet,,,,,true")],
-         [("sources.csv", 5, "source_id", "S0004", "nothing in the record references")], warn=True),
+    Case(
+        "coordinates-inside-china",
+        [cell("places", 2, "latitude", "25.0"), cell("places", 2, "longitude", "100.5")],
+        [("places.csv", 2, "latitude", "25.0, 100.5", "in China")],
+        warn=True,
+    ),
+    Case(
+        "coordinates-inside-india",
+        [cell("places", 3, "latitude", "24.8"), cell("places", 3, "longitude", "93.9")],
+        [("places.csv", 3, "latitude", "24.8, 93.9", "in India")],
+        warn=True,
+    ),
+    Case(
+        "recapture-with-no-earlier-capture",
+        [cell("events", 5, "date", "2024-03-10"), cell("events", 5, "phase_id", "phase-one")],
+        [("events.csv", 5, "event_type", "recapture", "capture of 'alpha'")],
+        warn=True,
+    ),
+    Case(
+        "actor-referenced-by-nothing",
+        [append("actors", "XYZ,Nobody,other,other,,,Test actor.")],
+        [("actors.csv", 5, "actor_id", "XYZ", "nothing in the record references")],
+        warn=True,
+    ),
+    Case(
+        "source-referenced-by-nothing",
+        [append("sources", "S0004,https://example.org/d,Test Outlet,,,,,true")],
+        [("sources.csv", 5, "source_id", "S0004", "nothing in the record references")],
+        warn=True,
+    ),
     # ---- ACLED exports (from_acled)
-    Case("acled-negative-fatalities", [acled_cell(3, "fatalities", "-3")], [("acled.csv", 3, "fatalities", "-3", "≥ 0")], target="acled"),
-    Case("acled-bad-fatalities", [acled_cell(3, "fatalities", "many")], [("acled.csv", 3, "fatalities", "many", "whole number")], target="acled"),
-    Case("acled-myanmar-digit-fatalities", [acled_cell(3, "fatalities", "၃")], [("acled.csv", 3, "fatalities", "၃", "ASCII digits")], target="acled"),
-    Case("acled-unknown-time-precision", [acled_cell(2, "time_precision", "9")], [("acled.csv", 2, "time_precision", "9", "1 (day)")], target="acled"),
-    Case("acled-unknown-geo-precision", [acled_cell(2, "geo_precision", "7")], [("acled.csv", 2, "geo_precision", "7", "1, 2 or 3")], target="acled"),
-    Case("acled-no-time-precision-column", [acled_text(lambda t: t.replace("time_precision", "precision_time", 1))],
-         [("acled.csv", 1, "time_precision", None, "this ACLED column")], target="acled"),
-    Case("acled-wrong-delimiter", [acled_text(lambda t: t.replace(",", ";"))], [("acled.csv", 1, None, ANY, "separated by semicolons")], target="acled"),
+    Case(
+        "acled-negative-fatalities",
+        [acled_cell(3, "fatalities", "-3")],
+        [("acled.csv", 3, "fatalities", "-3", "≥ 0")],
+        target="acled",
+    ),
+    Case(
+        "acled-bad-fatalities",
+        [acled_cell(3, "fatalities", "many")],
+        [("acled.csv", 3, "fatalities", "many", "whole number")],
+        target="acled",
+    ),
+    Case(
+        "acled-myanmar-digit-fatalities",
+        [acled_cell(3, "fatalities", "၃")],
+        [("acled.csv", 3, "fatalities", "၃", "ASCII digits")],
+        target="acled",
+    ),
+    Case(
+        "acled-unknown-time-precision",
+        [acled_cell(2, "time_precision", "9")],
+        [("acled.csv", 2, "time_precision", "9", "1 (day)")],
+        target="acled",
+    ),
+    Case(
+        "acled-unknown-geo-precision",
+        [acled_cell(2, "geo_precision", "7")],
+        [("acled.csv", 2, "geo_precision", "7", "1, 2 or 3")],
+        target="acled",
+    ),
+    Case(
+        "acled-no-time-precision-column",
+        [acled_text(lambda t: t.replace("time_precision", "precision_time", 1))],
+        [("acled.csv", 1, "time_precision", None, "this ACLED column")],
+        target="acled",
+    ),
+    Case(
+        "acled-wrong-delimiter",
+        [acled_text(lambda t: t.replace(",", ";"))],
+        [("acled.csv", 1, None, ANY, "separated by semicolons")],
+        target="acled",
+    ),
     Case("acled-empty-file", [acled_text(lambda t: "")], [("acled.csv", 1, None, None, "empty")], target="acled"),
-    Case("acled-latin-1-text", [acled_bytes(lambda b: b.replace("Momauk".encode(), "Momaúk".encode("latin-1"), 1))],
-         [("acled.csv", 2, None, ANY, "UTF-8")], target="acled"),
-    Case("acled-latin-1-text-far-down", [acled_bytes(lambda b: b + b"\n".join(b.splitlines()[1:]) * 40 + "\nMMR9,2024-03-07,Kachín".encode("latin-1") + b"\n")],
-         [("acled.csv", ANY, None, ANY, "UTF-8")], target="acled"),
-    Case("acled-short-row", [acled_text(lambda t: t.replace("\n", "\nMMR1,2024-01-01,2024\n", 1))],
-         [("acled.csv", 2, None, "MMR1,2024-01-01,2024", "31 fields like the header, found 3")], target="acled"),
-    Case("acled-duplicate-event", [acled_text(lambda t: t + t.splitlines()[1] + "\n")],
-         [("acled.csv", 14, "event_id_cnty", "MMR90001", "not already used")], target="acled"),
-    Case("acled-duplicate-column", [acled_text(lambda t: "\n".join(l + (",notes" if i == 0 else ",x") for i, l in enumerate(t.splitlines())) + "\n")],
-         [("acled.csv", 1, "notes", "notes", "each column once")], target="acled"),
+    Case(
+        "acled-latin-1-text",
+        [acled_bytes(lambda b: b.replace(b"Momauk", "Momaúk".encode("latin-1"), 1))],
+        [("acled.csv", 2, None, ANY, "UTF-8")],
+        target="acled",
+    ),
+    Case(
+        "acled-latin-1-text-far-down",
+        [
+            acled_bytes(
+                lambda b: b + b"\n".join(b.splitlines()[1:]) * 40 + "\nMMR9,2024-03-07,Kachín".encode("latin-1") + b"\n"
+            )
+        ],
+        [("acled.csv", ANY, None, ANY, "UTF-8")],
+        target="acled",
+    ),
+    Case(
+        "acled-short-row",
+        [acled_text(lambda t: t.replace("\n", "\nMMR1,2024-01-01,2024\n", 1))],
+        [("acled.csv", 2, None, "MMR1,2024-01-01,2024", "31 fields like the header, found 3")],
+        target="acled",
+    ),
+    Case(
+        "acled-duplicate-event",
+        [acled_text(lambda t: t + t.splitlines()[1] + "\n")],
+        [("acled.csv", 14, "event_id_cnty", "MMR90001", "not already used")],
+        target="acled",
+    ),
+    Case(
+        "acled-duplicate-column",
+        [
+            acled_text(
+                lambda t: "\n".join(ln + (",notes" if i == 0 else ",x") for i, ln in enumerate(t.splitlines())) + "\n"
+            )
+        ],
+        [("acled.csv", 1, "notes", "notes", "each column once")],
+        target="acled",
+    ),
 ]
 
 
@@ -293,9 +619,9 @@ def test_week_precision_dates_need_not_be_mondays(minimal_dir):
 
 
 def test_every_declared_rule_is_checked_and_every_check_declared():
-    from kachin_analysis import load, schema
+    from kachin_analysis import rules, schema
 
-    assert {r.key for r in schema.RULES} == set(load._RULE_CHECKS)
+    assert {r.key for r in schema.RULES} == set(rules.RULE_CHECKS)
     assert all(r.severity in ("error", "warning") for r in schema.RULES)
 
 

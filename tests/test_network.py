@@ -42,7 +42,11 @@ def test_the_guard_itself_refuses_outside_connections():
 
 
 def test_the_figures_command_runs_offline(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "kachin_analysis.cli", "figures", "--force", "--out", str(tmp_path)],
-                          env=offline_env(), capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "kachin_analysis.cli", "figures", "--force", "--out", str(tmp_path)],
+        env=offline_env(),
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert len(list(tmp_path.glob("*.svg"))) == len(__import__("kachin_analysis.figures").figures.REGISTRY)

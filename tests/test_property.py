@@ -15,8 +15,11 @@ from kachin_analysis import schema
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Valid text: no control characters, not starting with a formula character (the loader refuses both).
-TEXT = (st.text(alphabet=string.ascii_letters + string.digits + " ,.'\";:-–é()ကခ", min_size=1, max_size=40)
-        .map(str.strip).filter(lambda t: t and not t.startswith(("=", "+", "-", "@"))))
+TEXT = (
+    st.text(alphabet=string.ascii_letters + string.digits + " ,.'\";:-–é()ကခ", min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(lambda t: t and not t.startswith(("=", "+", "-", "@")))
+)
 ASCII = st.characters(min_codepoint=33, max_codepoint=126)  # identifiers and addresses are ASCII
 
 
@@ -33,7 +36,11 @@ def cell(col: schema.Column):
     if col.kind == "category":
         return st.sampled_from(col.vocabulary)
     if col.kind == "list":
-        item = st.from_regex(col.pattern, fullmatch=True, alphabet=ASCII) if col.pattern else TEXT.filter(lambda t: ";" not in t)
+        item = (
+            st.from_regex(col.pattern, fullmatch=True, alphabet=ASCII)
+            if col.pattern
+            else TEXT.filter(lambda t: ";" not in t)
+        )
         return st.lists(item, min_size=1, max_size=3, unique=True).map(";".join)
     if col.pattern == schema.SLUG:
         return st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,6})?", fullmatch=True)
@@ -44,7 +51,10 @@ def cell(col: schema.Column):
 
 def rows(table: schema.Table):
     def one(i):
-        return st.fixed_dictionaries({c.name: (cell(c) if c.required else st.one_of(st.just(""), cell(c))) for c in table.columns})
+        return st.fixed_dictionaries(
+            {c.name: (cell(c) if c.required else st.one_of(st.just(""), cell(c))) for c in table.columns}
+        )
+
     return st.lists(one(0), min_size=1, max_size=12)
 
 
@@ -52,7 +62,9 @@ def make_valid(table: schema.Table, records: list[dict]) -> pd.DataFrame:
     """Fix up random rows so that the row rules hold (keys unique, groups filled together)."""
     for i, r in enumerate(records):
         pk = table.column(table.primary_key)
-        r[pk.name] = {"events": f"KO-{i:04d}", "sources": f"S{i:04d}", "claims": f"C{i:03d}"}.get(table.name, f"id-{i}" if pk.pattern == schema.SLUG else f"ID{i}")
+        r[pk.name] = {"events": f"KO-{i:04d}", "sources": f"S{i:04d}", "claims": f"C{i:03d}"}.get(
+            table.name, f"id-{i}" if pk.pattern == schema.SLUG else f"ID{i}"
+        )
         for group in table.filled_together:
             if any(r[c] == "" for c in group):
                 for c in group:
@@ -87,19 +99,21 @@ def test_every_table_round_trips_losslessly(table_name, data, tmp_path_factory):
     pd.testing.assert_frame_equal(first, second)
 
 
-EVENT = st.fixed_dictionaries({
-    "event_id": st.just(""),
-    "date": st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2025, 12, 31)),
-    "date_precision": st.sampled_from(["day", "day", "week", "month"]),
-    "event_type": st.sampled_from(["capture", "capture", "recapture", "attack"]),
-    "target_type": st.sampled_from(["position", "town", "battalion_hq"]),
-    "positions": st.one_of(st.none(), st.integers(0, 12)),
-    "positions_precision": st.sampled_from(["exact", "at_least"]),
-    "place_id": st.sampled_from(["a", "b", "c"]),
-    "phase_id": st.sampled_from(["p1", "p2"]),
-    "attackers": st.sampled_from(["KIA", "KIA;KPDF", "MAF"]),
-    "defenders": st.sampled_from(["MAF", "KIA"]),
-})
+EVENT = st.fixed_dictionaries(
+    {
+        "event_id": st.just(""),
+        "date": st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2025, 12, 31)),
+        "date_precision": st.sampled_from(["day", "day", "week", "month"]),
+        "event_type": st.sampled_from(["capture", "capture", "recapture", "attack"]),
+        "target_type": st.sampled_from(["position", "town", "battalion_hq"]),
+        "positions": st.one_of(st.none(), st.integers(0, 12)),
+        "positions_precision": st.sampled_from(["exact", "at_least"]),
+        "place_id": st.sampled_from(["a", "b", "c"]),
+        "phase_id": st.sampled_from(["p1", "p2"]),
+        "attackers": st.sampled_from(["KIA", "KIA;KPDF", "MAF"]),
+        "defenders": st.sampled_from(["MAF", "KIA"]),
+    }
+)
 
 
 def event_frame(items):
@@ -120,7 +134,9 @@ def test_count_invariants(items, freq):
     assert per["positions"].sum() == caps["positions"].fillna(0).sum()  # per-period counts sum to the total
     assert cum["positions"].is_monotonic_increasing  # cumulative never decreases
     if len(per) > 1:  # zero-filled periods are contiguous
-        expected = pd.period_range(per["period"].min(), per["period"].max(), freq={"D": "D", "W": "W-SUN", "ME": "M"}[freq]).start_time
+        expected = pd.period_range(
+            per["period"].min(), per["period"].max(), freq={"D": "D", "W": "W-SUN", "ME": "M"}[freq]
+        ).start_time
         assert list(per["period"]) == list(expected)
 
 
@@ -129,8 +145,14 @@ def test_count_invariants(items, freq):
 def test_control_intervals_never_overlap(items, minimal_record):
     ev = event_frame(items)
     actors = minimal_record.actors
-    rec = ka.Record(sources=minimal_record.sources, actors=actors, places=minimal_record.places,
-                    phases=minimal_record.phases, events=ev, claims=minimal_record.claims.iloc[0:0])
+    rec = ka.Record(
+        sources=minimal_record.sources,
+        actors=actors,
+        places=minimal_record.places,
+        phases=minimal_record.phases,
+        events=ev,
+        claims=minimal_record.claims.iloc[0:0],
+    )
     ct = ka.control_timeline(rec)
     for _, g in ct.groupby("place_id"):
         starts = g["start"].to_numpy()

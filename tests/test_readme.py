@@ -13,7 +13,7 @@ def test_the_python_examples_run_as_written():
     assert blocks
     scope: dict = {}
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), scope)  # noqa: S102 - our own documentation
+        exec(compile(block, "README.md", "exec"), scope)
     ka, record = scope["ka"], scope["record"]
     assert ka.holder_on(record, "Lweje", "2024-06-01")["event_id"] == "KO-0079"
     assert ka.holder_on(record, "Bhamo", "2025-06-01")["side"] == "unknown"

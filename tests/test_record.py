@@ -104,7 +104,9 @@ def test_coordinates_fall_inside_kachin_shan_or_sagaing(record):
 
 
 def test_claims_are_never_events(record):
-    assert not record.events["summary"].str.contains(r"\bsince (?:the start|March|January)\b.*\bclaim", case=False).any()
+    assert (
+        not record.events["summary"].str.contains(r"\bsince (?:the start|March|January)\b.*\bclaim", case=False).any()
+    )
 
 
 def test_police_stations_and_border_gates_count_no_military_positions(record):

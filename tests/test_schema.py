@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from kachin_analysis import schema
 from conftest import ROOT
+from kachin_analysis import schema
 
 DATA = ROOT / "data"
 

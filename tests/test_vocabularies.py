@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-import kachin_analysis as ka
 from kachin_analysis import schema
 from kachin_analysis.interop import SUB_EVENT_TO_TYPE
 
 
-@pytest.mark.parametrize("table, vocabulary", [
-    (schema.CONTROL_TARGETS, schema.PLACE_KIND),
-    (schema.CLAIM_METRIC_RULES, schema.CLAIM_METRIC),
-    (schema.ACLED_TIME_PRECISION, schema.DATE_PRECISION),
-    (schema.ACLED_GEO_PRECISION, schema.GEO_PRECISION),
-    (schema.ACLED_INTER, schema.ACTOR_KIND),
-])
+@pytest.mark.parametrize(
+    "table, vocabulary",
+    [
+        (schema.CONTROL_TARGETS, schema.PLACE_KIND),
+        (schema.CLAIM_METRIC_RULES, schema.CLAIM_METRIC),
+        (schema.ACLED_TIME_PRECISION, schema.DATE_PRECISION),
+        (schema.ACLED_GEO_PRECISION, schema.GEO_PRECISION),
+        (schema.ACLED_INTER, schema.ACTOR_KIND),
+    ],
+)
 def test_every_value_has_an_entry(table, vocabulary):
     assert set(table) == set(vocabulary)
 
@@ -23,7 +25,7 @@ def test_every_value_has_an_entry(table, vocabulary):
 def test_every_event_type_is_written_to_acled_one_way_and_read_back():
     exported = [row[0] for row in schema.ACLED_EVENT_TYPES if row[4]]
     assert sorted(exported) == sorted(schema.EVENT_TYPE)  # exactly one export row per type
-    for ours, _, sub, _, export in schema.ACLED_EVENT_TYPES:
+    for ours, _, sub, _, _export in schema.ACLED_EVENT_TYPES:
         assert SUB_EVENT_TO_TYPE[sub] == ours
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 import kachin_analysis as ka
-from kachin_analysis import docs, load
+from conftest import MINIMAL, ROOT, edit_cell
+from kachin_analysis import cache, docs
 from kachin_analysis.cli import main
 from kachin_analysis.files import OutputError, atomic_write_bytes, update_json_object
-from conftest import MINIMAL, ROOT, edit_cell
 
 CLI = [sys.executable, "-m", "kachin_analysis.cli"]
 
@@ -31,18 +31,25 @@ def run_cli(*args, **kwargs):
 # --------------------------------------------------------------------------- file targets
 
 
-@pytest.mark.parametrize("target, words", [
-    ("folder", "is a folder"),
-    ("symlink", "symbolic link"),
-    ("device", "not a regular file"),
-    ("under-a-file", "is a file, not a folder"),
-])
+@pytest.mark.parametrize(
+    "target, words",
+    [
+        ("folder", "is a folder"),
+        ("symlink", "symbolic link"),
+        ("device", "not a regular file"),
+        ("under-a-file", "is a file, not a folder"),
+    ],
+)
 def test_export_refuses_a_target_that_is_not_a_file(tmp_path, capsys, target, words):
     (tmp_path / "folder").mkdir()
     (tmp_path / "real.csv").write_text("keep me")
     (tmp_path / "symlink").symlink_to(tmp_path / "real.csv")
-    out = {"folder": tmp_path / "folder", "symlink": tmp_path / "symlink", "device": Path(os.devnull),
-           "under-a-file": tmp_path / "real.csv" / "x.csv"}[target]
+    out = {
+        "folder": tmp_path / "folder",
+        "symlink": tmp_path / "symlink",
+        "device": Path(os.devnull),
+        "under-a-file": tmp_path / "real.csv" / "x.csv",
+    }[target]
     assert main(["export", "--format", "csv", "--out", str(out), "--data", str(MINIMAL)]) == 1
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
@@ -67,7 +74,22 @@ def test_a_rewritten_file_keeps_its_mode(tmp_path):
 
 def test_figures_refuse_a_file_as_the_output_folder(tmp_path, capsys):
     (tmp_path / "f").write_text("")
-    assert main(["figures", "--only", "phase-timeline", "--format", "svg", "--out", str(tmp_path / "f"), "--data", str(MINIMAL)]) == 1
+    assert (
+        main(
+            [
+                "figures",
+                "--only",
+                "phase-timeline",
+                "--format",
+                "svg",
+                "--out",
+                str(tmp_path / "f"),
+                "--data",
+                str(MINIMAL),
+            ]
+        )
+        == 1
+    )
     assert "is a file, not a folder" in capsys.readouterr().err
 
 
@@ -77,7 +99,10 @@ def test_figures_refuse_a_read_only_folder(tmp_path, capsys):
     out.mkdir()
     out.chmod(0o500)
     try:
-        assert main(["figures", "--only", "phase-timeline", "--format", "svg", "--out", str(out), "--data", str(MINIMAL)]) == 1
+        assert (
+            main(["figures", "--only", "phase-timeline", "--format", "svg", "--out", str(out), "--data", str(MINIMAL)])
+            == 1
+        )
         assert "not writable" in capsys.readouterr().err
     finally:
         out.chmod(0o700)
@@ -85,7 +110,10 @@ def test_figures_refuse_a_read_only_folder(tmp_path, capsys):
 
 def test_a_manifest_that_is_not_an_object_is_rebuilt(tmp_path, capsys):
     (tmp_path / ".manifest.json").write_text("[1, 2]")
-    assert main(["figures", "--only", "phase-timeline", "--format", "svg", "--out", str(tmp_path), "--data", str(MINIMAL)]) == 0
+    assert (
+        main(["figures", "--only", "phase-timeline", "--format", "svg", "--out", str(tmp_path), "--data", str(MINIMAL)])
+        == 0
+    )
     assert "not an object" in capsys.readouterr().err
     assert "phase-timeline" in json.loads((tmp_path / ".manifest.json").read_text())
 
@@ -134,19 +162,26 @@ def test_atomic_write_refuses_a_symlink(tmp_path):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_figures_and_its_workers_cleanly(tmp_path, signum):
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    proc = subprocess.Popen([*CLI, "figures", "--out", str(tmp_path), "--jobs", "2", "--force"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [*CLI, "figures", "--out", str(tmp_path), "--jobs", "2", "--force"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     deadline = time.time() + 60
     workers: list[str] = []
     while time.time() < deadline and not workers:  # wait until the worker processes exist
         time.sleep(0.2)
         workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
     proc.send_signal(signum)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signum, err
     assert "Traceback" not in err and "stopped by" in err
     time.sleep(0.3)
-    alive = [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]]
+    alive = [
+        w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]
+    ]
     assert not alive
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
@@ -205,7 +240,7 @@ def test_a_readme_with_a_doubled_marker_is_left_alone():
 def test_a_tampered_cache_is_not_served(tmp_path, monkeypatch):
     monkeypatch.setenv("KACHIN_CACHE_DIR", str(tmp_path / "cache"))
     first = ka.load_record(MINIMAL)
-    key = load._record_key(MINIMAL)
+    key = cache.record_key(MINIMAL)
     events = tmp_path / "cache" / key / "events.parquet"
     hacked = first.events.copy()
     hacked.loc[0, "summary"] = "tampered"
@@ -217,17 +252,23 @@ def test_a_tampered_cache_is_not_served(tmp_path, monkeypatch):
 def test_the_cache_key_covers_every_module_load_imports():
     import ast
 
-    tree = ast.parse((ROOT / "src" / "kachin_analysis" / "load.py").read_text())
-    imported = {f"{n.module}.py" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module}
-    imported.discard("filters.py")  # Record.filter: a helper, not part of loading
-    assert imported <= set(load._CACHE_CODE), imported - set(load._CACHE_CODE)
+    package = ROOT / "src" / "kachin_analysis"
+    todo, imported = ["load.py"], {"load.py"}
+    while todo:  # load.py and every package module it imports, directly or through another
+        tree = ast.parse((package / todo.pop()).read_text())
+        for n in ast.walk(tree):
+            if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module and f"{n.module}.py" not in imported:
+                if n.module != "filters":  # Record.filter: a helper, not part of loading
+                    imported.add(f"{n.module}.py")
+                    todo.append(f"{n.module}.py")
+    assert imported <= set(cache.CACHE_CODE), imported - set(cache.CACHE_CODE)
 
 
 def test_the_cache_is_pruned(tmp_path, monkeypatch):
     monkeypatch.setenv("KACHIN_CACHE_DIR", str(tmp_path))
-    for i in range(load.CACHE_KEEP + 3):
+    for i in range(cache.CACHE_KEEP + 3):
         (tmp_path / f"old{i:02d}").mkdir()
         os.utime(tmp_path / f"old{i:02d}", (1_000_000 + i, 1_000_000 + i))
     ka.load_record(MINIMAL)
     kept = [p.name for p in tmp_path.iterdir() if p.is_dir()]
-    assert len(kept) == load.CACHE_KEEP and load._record_key(MINIMAL) in kept
+    assert len(kept) == cache.CACHE_KEEP and cache.record_key(MINIMAL) in kept

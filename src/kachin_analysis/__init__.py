@@ -14,14 +14,15 @@ Example
 from .aggregate import (
     actor_involvement,
     claims_vs_record,
-    control_timeline,
     co_participation,
+    control_timeline,
     count_captures,
     effective_actors,
     holder_on,
     phase_summary,
     towns_held,
 )
+from .diff import record_diff
 from .evidence import behind_claim, find_events, headline, sources_for
 from .interop import from_acled, to_acled
 from .load import (
@@ -40,7 +41,18 @@ from .load import (
     write_table,
 )
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The version pyproject.toml declares, as installed (the one place it is written)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kachin-analysis")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 __all__ = [
     "Problem",
@@ -68,6 +80,7 @@ __all__ = [
     "load_sources",
     "load_table",
     "phase_summary",
+    "record_diff",
     "sources_for",
     "to_acled",
     "towns_held",

@@ -29,6 +29,7 @@ The cited, itemised record of the KIA-led offensive in northern Myanmar.
   kachin-analysis export --format acled       our events in ACLED's layout
   kachin-analysis notebooks --run     run every notebook in a fresh kernel
   kachin-analysis docs --write        regenerate data/datapackage.json and the README's tables
+  kachin-analysis diff v2026.10 HEAD  what changed in the record between two versions
 
 The record is read from DIR/--data, else $KACHIN_DATA_DIR, else the checkout's
 data/ folder, else the copy inside the installed package.
@@ -84,9 +85,8 @@ def cmd_figures(args: argparse.Namespace) -> int:
     record = _load(args.data)
     if record is None:
         return 1
-    from .paths import data_dir
-
     from .files import check_output_dir
+    from .paths import data_dir
 
     keys = args.only or list(figures.REGISTRY)
     out = check_output_dir(figures.output_dir(args.out))
@@ -193,7 +193,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
             return 1
     atomic_write_text(target, schema.datapackage_json())
     print(f"wrote {target}")
-    if new_readme is not None:
+    if new_readme is not None and readme is not None:
         atomic_write_text(readme, new_readme)
         print(f"rewrote the generated sections of {readme}")
     return 0
@@ -247,7 +247,49 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write data/datapackage.json and rewrite the README's data dictionary and coverage tables")
     s.add_argument("--data", metavar="DIR", help="read the record from (and write datapackage.json into) DIR")
     s.set_defaults(func=cmd_docs)
+
+    d = sub.add_parser("diff", help="what changed in the record between two versions (exit 1 when something did)",
+                       description=DIFF_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d.add_argument("old", metavar="OLD", help="the earlier version: a folder of CSV files or a git revision")
+    d.add_argument("new", metavar="NEW", nargs="?", help="the later version (default: the record as it is now)")
+    d.add_argument("--format", choices=["text", "csv"], default="text",
+                   help="text: a summary per table, then one line per change (default); csv: table,id,change,column,old,new")
+    d.set_defaults(func=cmd_diff)
     return parser
+
+
+DIFF_HELP = """\
+List what changed in the record between two versions: rows added and removed,
+and each changed cell with its old and new text, table by table.
+
+OLD and NEW are each a folder holding the record's CSV files, or a git revision
+of this checkout (a tag, a branch, a commit, HEAD~1). NEW defaults to the record
+as it is now (the folder the other commands read). CORRECTIONS.md says why
+released rows changed; this says what changed.
+
+exit status: 0 no differences, 1 differences listed, 2 a version cannot be read
+
+examples:
+  kachin-analysis diff HEAD                      uncommitted edits to data/
+  kachin-analysis diff v2026.10 v2026.11         between two releases
+  kachin-analysis diff old/ data/ --format csv   one row per change, for a spreadsheet
+"""
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import diff_text, record_diff
+    from .paths import data_dir
+
+    try:
+        diff = record_diff(args.old, args.new if args.new is not None else data_dir())
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        print(f"diff: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "csv":
+        diff.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(diff_text(diff))
+    return 1 if len(diff) else 0
 
 
 def main(argv: list[str] | None = None) -> int:

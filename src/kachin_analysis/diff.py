@@ -31,15 +31,15 @@ from .load import Record
 from .paths import checkout_root
 from .schema import TABLES
 
-__all__ = ["diff_text", "record_diff", "tables_at"]
+__all__ = ["diff_text", "record_diff", "record_digest", "tables_at"]
 
 _COLUMNS = ["table", "id", "change", "column", "old", "new"]
 
 
 def _frame_of(record: Record, name: str) -> pd.DataFrame:
-    from .load import _format  # the exact text the loader reads back
+    from .parse import format_table  # the exact text the loader reads back
 
-    return _format(getattr(record, name), TABLES[name]).astype(str)
+    return format_table(getattr(record, name), TABLES[name]).astype(str)
 
 
 def tables_at(version: str | os.PathLike | Record) -> dict[str, pd.DataFrame]:
@@ -70,8 +70,11 @@ def tables_at(version: str | os.PathLike | Record) -> dict[str, pd.DataFrame]:
 
 
 def _git_show(root: Path, rev: str, path: str) -> str | None:
-    check = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        capture_output=True,
+        text=True,
+    )
     if check.returncode != 0:
         raise FileNotFoundError(f"{rev!r} is neither a folder nor a git revision of {root}")
     shown = subprocess.run(["git", "-C", str(root), "show", f"{rev}:{path}"], capture_output=True)
@@ -100,21 +103,34 @@ def record_diff(old: str | os.PathLike | Record, new: str | os.PathLike | Record
         a = a.set_index(key) if key in a.columns else pd.DataFrame(index=pd.Index([], name=key))
         b = b.set_index(key) if key in b.columns else pd.DataFrame(index=pd.Index([], name=key))
         for rid in b.index.difference(a.index, sort=False):
-            rows.append({"table": name, "id": rid, "change": "added", "column": "", "old": "", "new": _summary(b.loc[rid])})
+            rows.append(
+                {"table": name, "id": rid, "change": "added", "column": "", "old": "", "new": _summary(b.loc[rid])}
+            )
         for rid in a.index.difference(b.index, sort=False):
-            rows.append({"table": name, "id": rid, "change": "removed", "column": "", "old": _summary(a.loc[rid]), "new": ""})
+            rows.append(
+                {"table": name, "id": rid, "change": "removed", "column": "", "old": _summary(a.loc[rid]), "new": ""}
+            )
         common = a.index.intersection(b.index, sort=False)
         cols = list(dict.fromkeys([*a.columns, *b.columns]))
         left = a.reindex(index=common, columns=cols, fill_value="")
         right = b.reindex(index=common, columns=cols, fill_value="")
         diff = left.ne(right)
         for rid, col in zip(*diff.to_numpy().nonzero()):
-            rows.append({"table": name, "id": common[rid], "change": "changed", "column": cols[col],
-                         "old": left.iat[rid, col], "new": right.iat[rid, col]})
+            rows.append(
+                {
+                    "table": name,
+                    "id": common[rid],
+                    "change": "changed",
+                    "column": cols[col],
+                    "old": left.iat[rid, col],
+                    "new": right.iat[rid, col],
+                }
+            )
     out = pd.DataFrame(rows, columns=_COLUMNS)
     order = {n: i for i, n in enumerate(TABLES)}
-    return out.sort_values(["table", "id", "column"], key=lambda s: s.map(order) if s.name == "table" else s,
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["table", "id", "column"], key=lambda s: s.map(order) if s.name == "table" else s, kind="stable"
+    ).reset_index(drop=True)
 
 
 def _summary(row: pd.Series, width: int = 80) -> str:
@@ -140,3 +156,23 @@ def diff_text(diff: pd.DataFrame) -> str:
             else:
                 lines.append(f"  {'+' if r.change == 'added' else '-'} {r.id}: {r.new or r.old}")
     return "\n".join(lines)
+
+
+def record_digest(folder: str | os.PathLike | None = None) -> str:
+    """The fingerprint of one version of the record: sha256 over the six CSV files' names and exact bytes.
+
+    CHANGELOG.md records it under each data version, and a test recomputes it, so a change to data/ cannot
+    land without a new data version and a changelog entry.
+
+    >>> len(record_digest())
+    64
+    """
+    import hashlib
+
+    from .paths import data_dir
+
+    root = data_dir(folder)
+    h = hashlib.sha256()
+    for table in TABLES.values():
+        h.update(table.filename.encode() + b"\0" + (root / table.filename).read_bytes())
+    return h.hexdigest()

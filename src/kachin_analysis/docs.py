@@ -45,7 +45,9 @@ def coverage_markdown(record: Record) -> str:
     """
     ev = record.events
     month = ev["date"].dt.strftime("%Y-%m")
-    by_month = pd.crosstab(month, ev["event_type"].astype(str)).reindex(columns=[c for c in ev["event_type"].cat.categories if c in set(ev["event_type"].astype(str))], fill_value=0)
+    by_month = pd.crosstab(month, ev["event_type"].astype(str)).reindex(
+        columns=[c for c in ev["event_type"].cat.categories if c in set(ev["event_type"].astype(str))], fill_value=0
+    )
     by_month["all"] = by_month.sum(axis=1)
     by_month = by_month.reset_index().rename(columns={"date": "month"})
     by_month.columns.name = None
@@ -56,14 +58,28 @@ def coverage_markdown(record: Record) -> str:
     for ph in phases.itertuples(index=False):
         e = ev[ev["phase_id"].astype(str) == ph.phase_id]
         c = caps[caps["phase_id"].astype(str) == ph.phase_id]
-        rows.append({
-            "phase": ph.phase_id, "start": ph.start.strftime("%Y-%m-%d"),
-            "end": "ongoing" if pd.isna(ph.end) else ph.end.strftime("%Y-%m-%d"),
-            "events": len(e), "captures": len(c), "positions": int(c["positions"].fillna(0).sum()),
-        })
+        rows.append(
+            {
+                "phase": ph.phase_id,
+                "start": ph.start.strftime("%Y-%m-%d"),
+                "end": "ongoing" if pd.isna(ph.end) else ph.end.strftime("%Y-%m-%d"),
+                "events": len(e),
+                "captures": len(c),
+                "positions": int(c["positions"].fillna(0).sum()),
+            }
+        )
     no_phase = int(ev["phase_id"].isna().sum())
     if no_phase:
-        rows.append({"phase": "(none: nationwide truces, talks)", "start": "", "end": "", "events": no_phase, "captures": 0, "positions": 0})
+        rows.append(
+            {
+                "phase": "(none: nationwide truces, talks)",
+                "start": "",
+                "end": "",
+                "events": no_phase,
+                "captures": 0,
+                "positions": 0,
+            }
+        )
     by_phase = pd.DataFrame(rows)
 
     cited = ev["source_ids"].astype(str).str.split(";").explode()
@@ -109,8 +125,10 @@ def replace_sections(text: str, generated: dict[str, str]) -> str:
         if begin not in text and end not in text:
             continue
         if text.count(begin) != 1 or text.count(end) != 1 or text.index(end) < text.index(begin):
-            raise ValueError(f"the README must hold {begin} once, then {end} once; found {text.count(begin)} and "
-                             f"{text.count(end)}: mend the markers by hand (the README was not changed)")
+            raise ValueError(
+                f"the README must hold {begin} once, then {end} once; found {text.count(begin)} and "
+                f"{text.count(end)}: mend the markers by hand (the README was not changed)"
+            )
         if begin in body or end in body:
             raise ValueError(f"the generated {name} section contains its own marker; the README was not changed")
         head, rest = text.split(begin, 1)

@@ -35,8 +35,20 @@ from .schema import HQ_TARGET_TYPES, LIST_SEP, SETTLEMENT_KINDS
 
 __all__ = ["behind_claim", "coverage", "find_events", "gaps", "headline", "sources_for"]
 
-EVENT_COLUMNS = ["event_id", "date", "event_type", "target", "unit", "place", "phase", "attackers", "positions",
-                 "confidence", "summary", "sources"]
+EVENT_COLUMNS = [
+    "event_id",
+    "date",
+    "event_type",
+    "target",
+    "unit",
+    "place",
+    "phase",
+    "attackers",
+    "positions",
+    "confidence",
+    "summary",
+    "sources",
+]
 
 
 def headline(record: Record) -> dict[str, object]:
@@ -100,22 +112,28 @@ def _event_table(record: Record, ev: pd.DataFrame) -> pd.DataFrame:
     place_name = dict(zip(record.places["place_id"].astype(str), record.places["name"].astype(str)))
     phase_name = dict(zip(record.phases["phase_id"].astype(str), record.phases["name"].astype(str)))
     publisher = _publishers(record)
-    sources = ev["source_ids"].astype(str).map(
-        lambda ids: "; ".join(dict.fromkeys(publisher.get(s, s) for s in ids.split(LIST_SEP) if s)))
-    out = pd.DataFrame({
-        "event_id": ev["event_id"].astype(str),
-        "date": ev["date"],
-        "event_type": ev["event_type"],
-        "target": ev["target"],
-        "unit": ev["unit"],
-        "place": ev["place_id"].astype("string").map(place_name),
-        "phase": ev["phase_id"].astype("string").map(phase_name),
-        "attackers": ev["attackers"].astype("string").str.replace(LIST_SEP, ", ", regex=False),
-        "positions": ev["positions"],
-        "confidence": ev["confidence"],
-        "summary": ev["summary"],
-        "sources": sources,
-    }, columns=EVENT_COLUMNS)
+    sources = (
+        ev["source_ids"]
+        .astype(str)
+        .map(lambda ids: "; ".join(dict.fromkeys(publisher.get(s, s) for s in ids.split(LIST_SEP) if s)))
+    )
+    out = pd.DataFrame(
+        {
+            "event_id": ev["event_id"].astype(str),
+            "date": ev["date"],
+            "event_type": ev["event_type"],
+            "target": ev["target"],
+            "unit": ev["unit"],
+            "place": ev["place_id"].astype("string").map(place_name),
+            "phase": ev["phase_id"].astype("string").map(phase_name),
+            "attackers": ev["attackers"].astype("string").str.replace(LIST_SEP, ", ", regex=False),
+            "positions": ev["positions"],
+            "confidence": ev["confidence"],
+            "summary": ev["summary"],
+            "sources": sources,
+        },
+        columns=EVENT_COLUMNS,
+    )
     return out.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
 
 
@@ -125,8 +143,14 @@ def _unit_pattern(unit: str) -> re.Pattern:
     return re.compile(r"(?<![0-9A-Za-z])" + r"[\s\-]*".join(parts) + r"(?![0-9A-Za-z])", re.I)
 
 
-def find_events(record: Record, text: str | None = None, *, place: str | Iterable[str] | None = None,
-                unit: str | None = None, actor: str | Iterable[str] | None = None) -> pd.DataFrame:
+def find_events(
+    record: Record,
+    text: str | None = None,
+    *,
+    place: str | Iterable[str] | None = None,
+    unit: str | None = None,
+    actor: str | Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Events matching every given search, one row each, with their place, phase and cited publishers.
 
     * ``place``: an id, name or alias, or a township, district or state by name
@@ -163,9 +187,15 @@ def find_events(record: Record, text: str | None = None, *, place: str | Iterabl
         keep &= hay.map(lambda s: bool(pattern.search(s))).to_numpy(dtype=bool)
     if text is not None:
         place_name = dict(zip(record.places["place_id"].astype(str), record.places["name"].astype(str)))
-        hay = (ev["summary"].astype("string").fillna("") + " " + ev["target"].astype("string").fillna("") + " "
-               + ev["unit"].astype("string").fillna("") + " "
-               + ev["place_id"].astype("string").map(place_name).fillna(""))
+        hay = (
+            ev["summary"].astype("string").fillna("")
+            + " "
+            + ev["target"].astype("string").fillna("")
+            + " "
+            + ev["unit"].astype("string").fillna("")
+            + " "
+            + ev["place_id"].astype("string").map(place_name).fillna("")
+        )
         words = _key(text)
         keep &= hay.map(lambda s: words in _key(s)).to_numpy(dtype=bool)
     return _event_table(record, ev[keep])
@@ -203,9 +233,18 @@ def sources_for(record: Record, events: str | Iterable[str] | pd.DataFrame) -> p
             if not sid:
                 continue
             s = src.loc[sid]
-            rows.append({"event_id": eid, "date": ev.at[eid, "date"], "source_id": sid, "publisher": s["publisher"],
-                         "title": s["title"], "published": s["published"], "independent": bool(s["independent"]),
-                         "url": s["url"]})
+            rows.append(
+                {
+                    "event_id": eid,
+                    "date": ev.at[eid, "date"],
+                    "source_id": sid,
+                    "publisher": s["publisher"],
+                    "title": s["title"],
+                    "published": s["published"],
+                    "independent": bool(s["independent"]),
+                    "url": s["url"],
+                }
+            )
     cols = ["event_id", "date", "source_id", "publisher", "title", "published", "independent", "url"]
     out = pd.DataFrame(rows, columns=cols)
     out["published"] = pd.to_datetime(out["published"]).astype("datetime64[ns]")
@@ -270,12 +309,18 @@ def gaps(record: Record) -> pd.DataFrame:
         return ", ".join(vals[:n]) + (" …" if len(vals) > n else "")
 
     rows = [
-        ("months with fewer than 5 events (less reported, not necessarily quieter)", len(thin),
-         ", ".join(p.strftime("%b %Y") for p in thin.index[:4]) + (" …" if len(thin) > 4 else "")),
+        (
+            "months with fewer than 5 events (less reported, not necessarily quieter)",
+            len(thin),
+            ", ".join(p.strftime("%b %Y") for p in thin.index[:4]) + (" …" if len(thin) > 4 else ""),
+        ),
         ("places with no coordinates", len(no_xy), ex(no_xy, "name")),
         ("places located only at a township or district seat", len(seat), ex(seat, "name")),
-        ("ranked towns with events but no recorded change of hands (holder unknown)", len(unknown_holder),
-         ex(unknown_holder, "name")),
+        (
+            "ranked towns with events but no recorded change of hands (holder unknown)",
+            len(unknown_holder),
+            ex(unknown_holder, "name"),
+        ),
         ("events dated only to the week or month", len(coarse), ex(coarse, "event_id")),
         ("captures with no count of positions", len(no_count), ex(no_count, "event_id")),
         ("captures whose count is a floor or approximation", len(floor), ex(floor, "event_id")),

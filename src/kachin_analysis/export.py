@@ -35,11 +35,15 @@ def joined_events(record: Record) -> pd.DataFrame:
     >>> "latitude" in joined_events(ka.load_record()).columns
     True
     """
-    places = record.places.rename(columns={"name": "place_name", "source_ids": "place_source_ids"}).drop(columns=["aliases"])
+    places = record.places.rename(columns={"name": "place_name", "source_ids": "place_source_ids"}).drop(
+        columns=["aliases"]
+    )
     phases = record.phases[["phase_id", "name", "theatre"]].rename(columns={"name": "phase_name"})
     ev = record.events.assign(phase_id=record.events["phase_id"].astype("string"))
     out = ev.merge(places, on="place_id", how="left", validate="many_to_one")
-    out = out.merge(phases.assign(phase_id=phases["phase_id"].astype("string")), on="phase_id", how="left", validate="many_to_one")
+    out = out.merge(
+        phases.assign(phase_id=phases["phase_id"].astype("string")), on="phase_id", how="left", validate="many_to_one"
+    )
     return out
 
 
@@ -73,11 +77,13 @@ def to_geojson(record: Record) -> dict:
             elif hasattr(value, "item"):
                 value = value.item()
             props[key] = value
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(row.longitude), float(row.latitude)]},
-            "properties": props,
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(row.longitude), float(row.latitude)]},
+                "properties": props,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -93,7 +99,9 @@ def render(record: Record, fmt: str) -> tuple[bytes, int]:
         return _csv_text(frame).encode("utf-8"), len(frame)
     if fmt == "geojson":
         collection = to_geojson(record)
-        return (json.dumps(collection, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), len(collection["features"])
+        return (json.dumps(collection, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), len(
+            collection["features"]
+        )
     if fmt == "acled":
         frame = to_acled(record)
         return frame.to_csv(index=False, lineterminator="\n").encode("utf-8"), len(frame)

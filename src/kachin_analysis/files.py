@@ -51,8 +51,10 @@ def check_file_target(path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     if path.is_symlink():
-        raise OutputError(f"{path} is a symbolic link (to {os.readlink(path)}); writing would replace the link "
-                          "with a file. Give the link's target or another file name")
+        raise OutputError(
+            f"{path} is a symbolic link (to {os.readlink(path)}); writing would replace the link "
+            "with a file. Give the link's target or another file name"
+        )
     if path.is_dir():
         raise OutputError(f"{path} is a folder; give a file name inside it (e.g. {path / 'out.csv'})")
     if path.exists() and not path.is_file():
@@ -184,8 +186,9 @@ def read_json_object(path: str | os.PathLike) -> dict:
         warnings.warn(f"{path} is not readable JSON ({exc}); it is ignored and rewritten", stacklevel=2)
         return {}
     if not isinstance(value, dict):
-        warnings.warn(f"{path} holds a JSON {type(value).__name__}, not an object; it is ignored and rewritten",
-                      stacklevel=2)
+        warnings.warn(
+            f"{path} holds a JSON {type(value).__name__}, not an object; it is ignored and rewritten", stacklevel=2
+        )
         return {}
     return value
 

@@ -49,7 +49,7 @@ def _involves(events: pd.DataFrame, wanted: set[str], side_of: dict[str, str] | 
     return hit
 
 
-def filter_record(
+def filter_record(  # noqa: C901 - TODO: one helper per filter (complexity 14)
     record: Record,
     *,
     start=None,

@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import functools
+import itertools
 from importlib import resources
 
 from .schema import THEATRE_BBOX
@@ -50,8 +51,9 @@ RIVER_LABELS = {
 
 
 @functools.lru_cache(maxsize=8)
-def country_borders(extent: tuple[float, float, float, float] = THEATRE_EXTENT,
-                    tolerance: float = 0.005) -> tuple[tuple[str, tuple], ...]:
+def country_borders(
+    extent: tuple[float, float, float, float] = THEATRE_EXTENT, tolerance: float = 0.005
+) -> tuple[tuple[str, tuple], ...]:
     """Rings of every country that reaches into ``extent``, clipped to a margin around it and simplified
     to ``tolerance`` degrees (about 500 m, finer than a printed map shows): ``((name, (ring, …)), …)``.
 
@@ -71,9 +73,9 @@ def country_borders(extent: tuple[float, float, float, float] = THEATRE_EXTENT,
             x0, y0, x1, y1 = rec.shape.bbox
             if x1 < west or x0 > east or y1 < south or y0 > north:
                 continue
-            parts = list(rec.shape.parts) + [len(rec.shape.points)]
+            parts = [*list(rec.shape.parts), len(rec.shape.points)]
             rings = []
-            for a, b in zip(parts[:-1], parts[1:]):
+            for a, b in itertools.pairwise(parts):
                 ring = rec.shape.points[a:b]
                 xs, ys = [p[0] for p in ring], [p[1] for p in ring]
                 # keep only rings that reach into the extent (a country's bounding box may span the globe)

@@ -45,7 +45,9 @@ def events_of(data) -> pd.DataFrame:
         return data.events
     if isinstance(data, pd.DataFrame):
         return data
-    raise TypeError(f"expected the record (ka.load_record()) or an events frame such as ka.from_acled() returns; got {type(data).__name__}")
+    raise TypeError(
+        f"expected the record (ka.load_record()) or an events frame such as ka.from_acled() returns; got {type(data).__name__}"
+    )
 
 
 def is_acled(events: pd.DataFrame) -> bool:

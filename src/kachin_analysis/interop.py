@@ -16,18 +16,22 @@ True
 
 from __future__ import annotations
 
+import csv
+import functools
 import io
 import os
 import re
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .errors import Problem, RecordError
 from .files import neutralise_cell
 from .inputs import require_record
-from .load import Problem, Record, RecordError
+from .load import Record
 from .schema import ACLED_EVENT_TYPES, ACLED_GEO_PRECISION, ACLED_INTER, ACLED_TIME_PRECISION, LIST_SEP
 
 __all__ = ["ACLED_COLUMNS", "SAMPLE_ACLED", "SUB_EVENT_TO_TYPE", "from_acled", "to_acled"]
@@ -37,11 +41,37 @@ SAMPLE_ACLED = Path(__file__).parent / "samples" / "acled_sample.csv"
 
 #: ACLED's export columns, in its order.
 ACLED_COLUMNS = (
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
-    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
-    "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
-    "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 )
 _REQUIRED = ("event_id_cnty", "event_date", "sub_event_type", "actor1", "latitude", "longitude")
 
@@ -49,12 +79,19 @@ _REQUIRED = ("event_id_cnty", "event_date", "sub_event_type", "actor1", "latitud
 SUB_EVENT_TO_TYPE = {sub: ours for ours, _, sub, _, _ in ACLED_EVENT_TYPES}
 _TIME_PRECISION = {code: ours for ours, code in ACLED_TIME_PRECISION.items()}
 _GEO_PRECISION: dict[str, str] = {}
-for _ours, _code in ACLED_GEO_PRECISION.items():
-    _GEO_PRECISION.setdefault(_code, _ours)  # code 3 reads back as the finer of our two fallbacks
+for _ours, _acled in ACLED_GEO_PRECISION.items():
+    _GEO_PRECISION.setdefault(_acled, _ours)  # code 3 reads back as the finer of our two fallbacks
 # ACLED's actor-type codes, as numbers (before 2024) and as text (since).
 _INTER = {
-    "1": "State forces", "2": "Rebel group", "3": "Political militia", "4": "Identity militia",
-    "5": "Rioters", "6": "Protesters", "7": "Civilians", "8": "External/Other forces", "0": "",
+    "1": "State forces",
+    "2": "Rebel group",
+    "3": "Political militia",
+    "4": "Identity militia",
+    "5": "Rioters",
+    "6": "Protesters",
+    "7": "Civilians",
+    "8": "External/Other forces",
+    "0": "",
 }
 _INTER_SIDE = {
     "state forces": "junta",
@@ -69,40 +106,51 @@ _PRO_JUNTA_MILITIA = re.compile(r"pyu ?saw ?h?tee?|pyusawhti", re.I)
 _DATE_DMY = "%d %B %Y"
 
 
-_NEEDED = ("event_id_cnty", "event_date", "time_precision", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
-           "actor2", "assoc_actor_2", "inter2", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-           "geo_precision", "source", "notes", "fatalities")
+_NEEDED = (
+    "event_id_cnty",
+    "event_date",
+    "time_precision",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
+)
 # Columns that repeat few values: read dictionary-encoded, so that parsing and mapping run once per distinct value.
-_LOW_CARDINALITY = ("event_date", "time_precision", "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2",
-                    "assoc_actor_2", "inter2", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-                    "geo_precision", "source", "fatalities")
+_LOW_CARDINALITY = (
+    "event_date",
+    "time_precision",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "fatalities",
+)
 # First try: let Arrow's CSV reader parse dates, coordinates and counts itself (fast). Any cell it cannot parse
 # sends the whole file down the string path, where each bad cell is found and reported.
-
-
-
-def _read_acled(source, name: str):
-    """Read ACLED CSV text or a frame into an Arrow table of strings (low-cardinality columns dictionary-encoded)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    if isinstance(source, pd.DataFrame):
-        frame = source.astype(object).where(source.notna(), "").astype(str)
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    try:
-        as_text = {c: (pa.dictionary(pa.int32(), pa.string()) if c in _LOW_CARDINALITY else pa.string()) for c in _NEEDED}
-        typed = dict(as_text, latitude=pa.float64(), longitude=pa.float64(), fatalities=pa.int64(),
-                     event_date=pa.timestamp("s"))
-        common = dict(strings_can_be_null=False, include_columns=list(_NEEDED), include_missing_columns=True)
-        data = source.getvalue() if isinstance(source, io.BytesIO) else None
-        try:
-            return pacsv.read_csv(io.BytesIO(data) if data is not None else source, convert_options=pacsv.ConvertOptions(
-                column_types=typed, null_values=[""], timestamp_parsers=["%Y-%m-%d", _DATE_DMY], **common))
-        except pa.ArrowInvalid:
-            return pacsv.read_csv(io.BytesIO(data) if data is not None else source, convert_options=pacsv.ConvertOptions(
-                column_types=as_text, null_values=[], **common))
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise RecordError(_diagnose(source, name) or [Problem(name, None, None, None, f"a readable ACLED CSV export ({exc})")]) from None
 
 
 def _diagnose(source, name: str, limit: int = 20) -> list[Problem]:
@@ -119,8 +167,15 @@ def _diagnose(source, name: str, limit: int = 20) -> list[Problem]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return [Problem(name, line, None, repr(data[exc.start:exc.start + 4]),
-                        "UTF-8 text (ACLED exports are UTF-8; this looks like Latin-1 or Windows-1252: re-save as UTF-8)")]
+        return [
+            Problem(
+                name,
+                line,
+                None,
+                repr(data[exc.start : exc.start + 4]),
+                "UTF-8 text (ACLED exports are UTF-8; this looks like Latin-1 or Windows-1252: re-save as UTF-8)",
+            )
+        ]
     problems = []
     reader = _csv.reader(io.StringIO(text, newline=""))
     try:
@@ -128,8 +183,11 @@ def _diagnose(source, name: str, limit: int = 20) -> list[Problem]:
         start = reader.line_num + 1
         for row in reader:
             if row and len(row) != len(header):
-                problems.append(Problem(name, start, None, ",".join(row)[:80],
-                                        f"{len(header)} fields like the header, found {len(row)}"))
+                problems.append(
+                    Problem(
+                        name, start, None, ",".join(row)[:80], f"{len(header)} fields like the header, found {len(row)}"
+                    )
+                )
                 if len(problems) >= limit:
                     break
             start = reader.line_num + 1
@@ -201,14 +259,19 @@ def _slug(name: str | None) -> str:
 
 def _sides(inter, actor):
     """Side per row from the inter code; political militias split by name (PDFs resistance, Pyu Saw Htee pro-junta)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     kind = _dict_map(inter, lambda v: _inter_text(v).lower())
     side = _dict_map(kind, lambda v: _INTER_SIDE.get(v) if v else None)
     militia = pc.equal(kind, "political militia")
-    by_name = _dict_map(actor, lambda v: "resistance" if _RESISTANCE_MILITIA.search(v or "")
-                        else ("pro_junta" if _PRO_JUNTA_MILITIA.search(v or "") else "other"))
+    by_name = _dict_map(
+        actor,
+        lambda v: (
+            "resistance"
+            if _RESISTANCE_MILITIA.search(v or "")
+            else ("pro_junta" if _PRO_JUNTA_MILITIA.search(v or "") else "other")
+        ),
+    )
     return pc.if_else(militia, by_name, side)
 
 
@@ -216,15 +279,19 @@ def _join_actors(main, assoc):
     import pyarrow.compute as pc
 
     main = _per_value(main, lambda a: pc.fill_null(pc.utf8_trim_whitespace(a), ""))
-    assoc = _per_value(assoc, lambda a: pc.fill_null(pc.utf8_trim(pc.replace_substring_regex(a, r"\s*;\s*", LIST_SEP), " ;"), ""))
+    assoc = _per_value(
+        assoc, lambda a: pc.fill_null(pc.utf8_trim(pc.replace_substring_regex(a, r"\s*;\s*", LIST_SEP), " ;"), "")
+    )
     joined = pc.binary_join_element_wise(main, assoc, LIST_SEP)
     return pc.if_else(pc.equal(assoc, ""), main, joined)
 
 
-_FORMATS = ((b"PK\x03\x04", "an Excel workbook or other zip file (export it as CSV)"),
-            (b"{", "JSON (ACLED's API answers in JSON; ask it for CSV or use its CSV export)"),
-            (b"[", "JSON (ACLED's API answers in JSON; ask it for CSV or use its CSV export)"),
-            (b"<", "HTML or XML, not CSV"))
+_FORMATS = (
+    (b"PK\x03\x04", "an Excel workbook or other zip file (export it as CSV)"),
+    (b"{", "JSON (ACLED's API answers in JSON; ask it for CSV or use its CSV export)"),
+    (b"[", "JSON (ACLED's API answers in JSON; ask it for CSV or use its CSV export)"),
+    (b"<", "HTML or XML, not CSV"),
+)
 _DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
@@ -240,14 +307,32 @@ def _sniff(head: bytes, name: str) -> str:
         text = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as exc:
         line = head[: exc.start].count(b"\n") + 1
-        raise RecordError([Problem(name, line, None, repr(head[exc.start:exc.start + 4]),
-                                   "UTF-8 text (ACLED exports are UTF-8; re-save the file as UTF-8)")]) from None
+        raise RecordError(
+            [
+                Problem(
+                    name,
+                    line,
+                    None,
+                    repr(head[exc.start : exc.start + 4]),
+                    "UTF-8 text (ACLED exports are UTF-8; re-save the file as UTF-8)",
+                )
+            ]
+        ) from None
     first = text.split("\n", 1)[0].rstrip("\r")
     if "," not in first:
         for sep, what in _DELIMITERS.items():
             if first.count(sep) >= 3:
-                raise RecordError([Problem(name, 1, None, first[:60],
-                                           f"a comma-separated ACLED export; this header is separated by {what}")])
+                raise RecordError(
+                    [
+                        Problem(
+                            name,
+                            1,
+                            None,
+                            first[:60],
+                            f"a comma-separated ACLED export; this header is separated by {what}",
+                        )
+                    ]
+                )
     return first
 
 
@@ -268,8 +353,10 @@ def _admin1_mask(admin1, wanted: list[str]):
     table = pa.array([hit(v) for v in arr.dictionary.to_pylist()], type=pa.bool_())
     mask = pc.fill_null(pc.take(table, arr.indices), False)
     if not pc.any(mask).as_py():
-        warnings.warn(f"admin1={wanted!r} matches no row; the file's admin1 values are: {', '.join(sorted(present)) or '(none)'}",
-                      stacklevel=3)
+        warnings.warn(
+            f"admin1={wanted!r} matches no row; the file's admin1 values are: {', '.join(sorted(present)) or '(none)'}",
+            stacklevel=4,
+        )
     return mask
 
 
@@ -295,6 +382,12 @@ def from_acled(
     ``frame.attrs["unmapped"]``. The work is done in Arrow, so a million rows
     read in about the time Arrow takes to parse the file.
 
+    The stages, each a function tested on its own: :func:`sniff_export` (is it
+    a CSV export with the columns we need?) → :func:`read_export` (Arrow reads
+    it) → :func:`filter_rows` (admin1, start, end) → :func:`map_events` (ACLED's
+    columns to ours) → :func:`unmappable_rows` (what cannot be mapped) →
+    :func:`to_events_frame` (typed pandas frame).
+
     >>> csv = ("event_id_cnty,event_date,time_precision,event_type,sub_event_type,actor1,assoc_actor_1,inter1,"
     ...        "actor2,assoc_actor_2,inter2,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,notes,fatalities\\n"
     ...        "MMR1,07 March 2024,1,Battles,Non-state actor overtakes territory,KIA: Kachin Independence Army,,2,"
@@ -303,179 +396,380 @@ def from_acled(
     >>> ev.loc[0, ["event_type", "attacker_side", "defender_side"]].tolist()
     ['capture', 'resistance', 'junta']
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if errors not in ("raise", "report"):
         raise ValueError("errors must be 'raise' or 'report'")
+    export = read_export(sniff_export(path_or_frame))
+    keep = filter_rows(export, admin1=admin1, start=start, end=end)
+    events = map_events(export)
+    problems, unmapped = unmappable_rows(export, keep)
+    if problems and errors == "raise":
+        raise RecordError(problems)
+    frame = to_events_frame(events, keep & ~unmapped)
+    if problems:
+        warnings.warn(
+            f"{len(problems)} problems in {int(unmapped.sum())} ACLED rows; they are left out and listed in "
+            ".attrs['unmapped']",
+            stacklevel=2,
+        )
+        frame.attrs["unmapped"] = pd.DataFrame([p.__dict__ for p in problems])
+    return frame
+
+
+# --------------------------------------------------------------------------- from_acled, stage by stage
+
+
+@dataclass
+class AcledSource:
+    """An ACLED export that looks readable: its name in messages, what Arrow reads, and its header."""
+
+    name: str
+    source: pd.DataFrame | io.BytesIO | str | os.PathLike
+    header: list[str]
+
+
+def sniff_export(path_or_frame: str | os.PathLike | pd.DataFrame | io.StringIO) -> AcledSource:
+    """Stage 1: refuse what is not an ACLED CSV export (a workbook, JSON, another delimiter, a header
+    without the columns we need), saying what it is instead.
+
+    >>> sniff_export(io.StringIO("event_id_cnty;event_date;actor1;latitude\\n"))
+    Traceback (most recent call last):
+    ...
+    kachin_analysis.errors.RecordError: 1 problem in the record:
+      - ACLED text, line 1: found 'event_id_cnty;event_date;actor1;latitude', expected a comma-separated ACLED export; this header is separated by semicolons
+    """
     if isinstance(path_or_frame, pd.DataFrame):
-        name, source = "ACLED frame", path_or_frame
-        missing = [c for c in _REQUIRED if c not in path_or_frame.columns]
-        dupes = sorted({str(c) for c in path_or_frame.columns[path_or_frame.columns.duplicated()]})
-        if dupes:
-            raise RecordError([Problem(name, 1, c, c, "each column once in the header") for c in dupes])
+        src = AcledSource("ACLED frame", path_or_frame, [str(c) for c in path_or_frame.columns])
     else:
         if isinstance(path_or_frame, io.StringIO):
             name, head = "ACLED text", path_or_frame.getvalue()[:65536].encode("utf-8")
-            source = io.BytesIO(path_or_frame.getvalue().encode("utf-8"))
+            source: io.BytesIO | str | os.PathLike = io.BytesIO(path_or_frame.getvalue().encode("utf-8"))
         else:
             name, source = Path(path_or_frame).name, path_or_frame
             with open(path_or_frame, "rb") as fh:
                 head = fh.read(65536)
-        first = _sniff(head, name)
-        import csv as _csv
+        src = AcledSource(name, source, next(csv.reader([_sniff(head, name)]), []))
+    _check_header(src)
+    return src
 
-        header = next(_csv.reader([first]), [])
-        missing = [c for c in _REQUIRED if c not in header]
-        dupes = sorted({c for c in header if header.count(c) > 1})
-        if dupes:  # which of two same-named columns is meant cannot be guessed
-            raise RecordError([Problem(name, 1, c, c, "each column once in the header") for c in dupes])
+
+def _check_header(src: AcledSource) -> None:
+    header = src.header
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:  # which of two same-named columns is meant cannot be guessed
+        raise RecordError([Problem(src.name, 1, c, c, "each column once in the header") for c in dupes])
+    missing = [c for c in _REQUIRED if c not in header]
     if missing:
-        raise RecordError([Problem(name, 1, c, None, "this ACLED column in the header") for c in missing])
-    present = path_or_frame.columns if isinstance(path_or_frame, pd.DataFrame) else header
-    if "time_precision" not in present:  # Arrow would fill a missing column with empty cells: refuse it here
-        raise RecordError([Problem(name, 1, "time_precision", None, "this ACLED column in the header (without it "
-                                   "no date's precision is known)")])
-    table = _read_acled(source, name)
+        raise RecordError([Problem(src.name, 1, c, None, "this ACLED column in the header") for c in missing])
+    if "time_precision" not in header:  # Arrow would fill a missing column with empty cells: refuse it here
+        raise RecordError(
+            [
+                Problem(
+                    src.name,
+                    1,
+                    "time_precision",
+                    None,
+                    "this ACLED column in the header (without it no date's precision is known)",
+                )
+            ]
+        )
 
-    def col(c: str):
-        if c not in table.column_names:
-            return pa.array([""] * table.num_rows, type=pa.string())
-        return _as_string(table[c])
 
-    def raw(c: str):  # the column as read (dictionary-encoded where that pays), for per-value work
-        if c not in table.column_names:
-            return pa.array([""] * table.num_rows, type=pa.string())
-        arr = table[c].combine_chunks()
+class AcledExport:
+    """Stage 2's result: the export as an Arrow table, with each column as text (:meth:`text`) or as read
+    (:meth:`raw`, dictionary-encoded where that pays), and the values parsed once (dates, coordinates)."""
+
+    def __init__(self, name: str, table):
+        self.name, self.table, self.n = name, table, table.num_rows
+
+    def has(self, c: str) -> bool:
+        return c in self.table.column_names
+
+    def is_type(self, c: str, kind: str) -> bool:
+        """Whether Arrow typed column ``c`` itself (``kind`` as in ``pyarrow.types.is_<kind>``)."""
+        import pyarrow as pa
+
+        return self.has(c) and getattr(pa.types, f"is_{kind}")(self.table.schema.field(c).type)
+
+    def text(self, c: str):
+        """Column ``c`` as plain strings, "" for empty (a column the file lacks is all "")."""
+        import pyarrow as pa
+
+        return _as_string(self.table[c]) if self.has(c) else pa.array([""] * self.n, type=pa.string())
+
+    def raw(self, c: str):
+        """Column ``c`` as read: dictionary-encoded or typed as Arrow read it, for per-value work."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not self.has(c):
+            return pa.array([""] * self.n, type=pa.string())
+        arr = self.table[c].combine_chunks()
         return arr if pa.types.is_dictionary(arr.type) else pc.fill_null(pc.cast(arr, pa.string()), "")
 
-    n = table.num_rows
-    keep = pa.array(np.ones(n, dtype=bool))
-    if admin1 is not None:
-        keep = _admin1_mask(raw("admin1"), [admin1] if isinstance(admin1, str) else list(admin1))
+    @functools.cached_property
+    def dates(self):
+        """event_date as timestamps (null where neither YYYY-MM-DD nor DD Month YYYY)."""
+        if self.is_type("event_date", "timestamp"):
+            return self.table["event_date"].combine_chunks()
+        return _per_value(self.raw("event_date"), _parse_dates)
 
-    def parse_dates(text):
-        text = pc.utf8_trim_whitespace(pc.cast(text, pa.string()))
-        return pc.coalesce(pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True),
-                           pc.strptime(text, format=_DATE_DMY, unit="s", error_is_null=True))
+    @functools.cached_property
+    def latitude(self):
+        """(value, unreadable-or-out-of-range mask)."""
+        return self._coordinate("latitude", -90, 90)
 
-    if pa.types.is_timestamp(table.schema.field("event_date").type):
-        date = table["event_date"].combine_chunks()
-    else:
-        date = _per_value(raw("event_date"), parse_dates)
-    if start is not None:
-        keep = pc.and_(keep, pc.fill_null(pc.greater_equal(date, pa.scalar(pd.Timestamp(start).to_pydatetime(), pa.timestamp("s"))), True))
-    if end is not None:
-        keep = pc.and_(keep, pc.fill_null(pc.less_equal(date, pa.scalar(pd.Timestamp(end).to_pydatetime(), pa.timestamp("s"))), True))
+    @functools.cached_property
+    def longitude(self):
+        return self._coordinate("longitude", -180, 180)
 
-    def number(c: str, lo: float, hi: float):
-        def parse(text):
-            text = pc.utf8_trim_whitespace(pc.cast(text, pa.string()))
-            ok_text = pc.match_substring_regex(text, r"^-?\d+(\.\d+)?$")
-            return pc.cast(pc.if_else(ok_text, text, pa.scalar(None, pa.string())), pa.float64())
+    def _coordinate(self, c: str, lo: float, hi: float):
+        import pyarrow.compute as pc
 
-        if pa.types.is_floating(table.schema.field(c).type):
-            value = table[c].combine_chunks()
+        if self.is_type(c, "floating"):
+            value = self.table[c].combine_chunks()
             given = pc.is_valid(value)
         else:
-            value = _per_value(raw(c), parse)
-            given = _per_value(raw(c), lambda t: pc.not_equal(pc.utf8_trim_whitespace(pc.cast(t, pa.string())), ""))
+            value = _per_value(self.raw(c), _parse_number)
+            given = _per_value(self.raw(c), lambda t: pc.not_equal(_trimmed(t), ""))
         in_range = pc.and_(pc.greater_equal(value, lo), pc.less_equal(value, hi))
-        bad = pc.and_(given, pc.invert(pc.fill_null(in_range, False)))
-        return value, bad
+        return value, pc.and_(given, pc.invert(pc.fill_null(in_range, False)))
 
-    lat, bad_lat = number("latitude", -90, 90)
-    lon, bad_lon = number("longitude", -180, 180)
-    actor1 = raw("actor1")
-    checks = {
-        "event_date": (pc.is_null(date), "a date as YYYY-MM-DD or DD Month YYYY"),
-        "latitude": (bad_lat, "a latitude"),
-        "longitude": (bad_lon, "a longitude"),
-        "actor1": (_per_value(actor1, lambda a: pc.equal(pc.utf8_trim_whitespace(pc.cast(a, pa.string())), "")), "an actor name"),
+
+def _trimmed(arr):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.utf8_trim_whitespace(pc.cast(arr, pa.string()))
+
+
+def _parse_dates(text):
+    import pyarrow.compute as pc
+
+    text = _trimmed(text)
+    return pc.coalesce(
+        pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True),
+        pc.strptime(text, format=_DATE_DMY, unit="s", error_is_null=True),
+    )
+
+
+def _parse_number(text):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = _trimmed(text)
+    ok_text = pc.match_substring_regex(text, r"^-?\d+(\.\d+)?$")
+    return pc.cast(pc.if_else(ok_text, text, pa.scalar(None, pa.string())), pa.float64())
+
+
+def read_export(src: AcledSource) -> AcledExport:
+    """Stage 2: read the export into Arrow, letting Arrow parse dates, coordinates and counts itself where every
+    cell allows (fast), else as text so that each bad cell can be found and reported."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if isinstance(src.source, pd.DataFrame):
+        frame = src.source.astype(object).where(src.source.notna(), "").astype(str)
+        return AcledExport(src.name, pa.Table.from_pandas(frame, preserve_index=False))
+    as_text = {c: (pa.dictionary(pa.int32(), pa.string()) if c in _LOW_CARDINALITY else pa.string()) for c in _NEEDED}
+    typed = dict(
+        as_text, latitude=pa.float64(), longitude=pa.float64(), fatalities=pa.int64(), event_date=pa.timestamp("s")
+    )
+    common = dict(strings_can_be_null=False, include_columns=list(_NEEDED), include_missing_columns=True)
+    data = src.source.getvalue() if isinstance(src.source, io.BytesIO) else None
+    attempts = (
+        dict(column_types=typed, null_values=[""], timestamp_parsers=["%Y-%m-%d", _DATE_DMY], **common),
+        dict(column_types=as_text, null_values=[], **common),
+    )
+    for options in attempts:
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(data) if data is not None else src.source, convert_options=pacsv.ConvertOptions(**options)
+            )
+            return AcledExport(src.name, table)
+        except pa.ArrowInvalid as exc:
+            failure: Exception = exc
+        except OSError as exc:
+            failure = exc
+            break
+    raise RecordError(
+        _diagnose(src.source, src.name)
+        or [Problem(src.name, None, None, None, f"a readable ACLED CSV export ({failure})")]
+    ) from None
+
+
+def filter_rows(export: AcledExport, *, admin1=None, start=None, end=None) -> np.ndarray:
+    """Stage 3: the rows asked for (admin1 by name or part, event_date within start..end; a row whose date
+    cannot be read is kept, to be reported), as a boolean array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keep = np.ones(export.n, dtype=bool)
+    if admin1 is not None:
+        mask = _admin1_mask(export.raw("admin1"), [admin1] if isinstance(admin1, str) else list(admin1))
+        keep &= mask.to_numpy(zero_copy_only=False)
+    for bound, compare in ((start, pc.greater_equal), (end, pc.less_equal)):
+        if bound is not None:
+            limit = pa.scalar(pd.Timestamp(bound).to_pydatetime(), pa.timestamp("s"))
+            keep &= pc.fill_null(compare(export.dates, limit), True).to_numpy(zero_copy_only=False)
+    return keep
+
+
+def map_events(export: AcledExport):
+    """Stage 4: ACLED's columns to ours, for every row (an Arrow table; values that cannot be mapped become
+    null, and :func:`unmappable_rows` says which)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n, raw = export.n, export.raw
+    sub = export.table["sub_event_type"] if export.has("sub_event_type") else export.text("sub_event_type")
+    return pa.table(
+        {
+            "event_id": export.text("event_id_cnty"),
+            "date": pc.cast(export.dates, pa.timestamp("ns")),
+            "date_precision": _dict_map(
+                raw("time_precision"), lambda v: _TIME_PRECISION.get(_code(v)), as_dictionary=True
+            ),
+            "event_type": _dict_map(
+                sub, lambda v: SUB_EVENT_TO_TYPE.get((v or "").strip(), "other"), as_dictionary=True
+            ),
+            "target_type": pa.nulls(n, pa.string()),
+            "target": _category(raw("location")),
+            "positions": pa.nulls(n, pa.int64()),
+            "positions_precision": pa.nulls(n, pa.string()),
+            "place_id": _dict_map(raw("location"), _slug, as_dictionary=True),
+            "phase_id": pa.nulls(n, pa.string()),
+            "attackers": _join_actors(raw("actor1"), raw("assoc_actor_1")),
+            "other_parties": pa.nulls(n, pa.string()),
+            "defenders": pc.if_else(
+                _per_value(raw("actor2"), lambda a: pc.equal(_trimmed(a), "")),
+                pa.scalar(None, pa.string()),
+                _join_actors(raw("actor2"), raw("assoc_actor_2")),
+            ),
+            "source_ids": _category(raw("source")),
+            "confidence": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array(["reported"])),
+            "summary": export.text("notes"),
+            "attacker_side": _sides(raw("inter1"), raw("actor1")),
+            "defender_side": _sides(raw("inter2"), raw("actor2")),
+            "admin1": raw("admin1"),
+            "admin2": raw("admin2"),
+            "admin3": raw("admin3"),
+            "latitude": export.latitude[0],
+            "longitude": export.longitude[0],
+            "geo_precision": _dict_map(
+                raw("geo_precision"), lambda v: _GEO_PRECISION.get(_code(v)), as_dictionary=True
+            ),
+            "fatalities": _fatalities(export),
+            "acled_sub_event_type": _as_string(sub),
+        }
+    )
+
+
+def _code(v: str | None) -> str:
+    """An ACLED code as text: ``"1"``, ``" 1 "`` and ``"1.0"`` (a column a spreadsheet made float) are ``"1"``."""
+    return (v or "").strip().removesuffix(".0")
+
+
+def _fatalities(export: AcledExport):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if export.is_type("fatalities", "integer"):
+        return export.table["fatalities"].combine_chunks()
+
+    def parse(t):
+        t = _trimmed(t)
+        return pc.cast(
+            pc.if_else(pc.match_substring_regex(t, r"^[0-9]{1,9}$"), t, pa.scalar(None, pa.string())), pa.int64()
+        )
+
+    return _per_value(export.raw("fatalities"), parse)
+
+
+#: What each check of :func:`unmappable_rows` expects, in its order.
+_EXPECTED = {
+    "event_date": "a date as YYYY-MM-DD or DD Month YYYY",
+    "latitude": "a latitude",
+    "longitude": "a longitude",
+    "actor1": "an actor name",
+    "fatalities": "a whole number of fatalities ≥ 0 in ASCII digits, or an empty cell",
+    "geo_precision": "a geo_precision of 1, 2 or 3 (or an empty cell)",
+    "event_id_cnty": "an event_id_cnty not already used on an earlier line (each event once)",
+    "time_precision": "a time_precision of 1 (day), 2 (week) or 3 (month)",
+}
+
+
+def unmappable_rows(export: AcledExport, keep: np.ndarray) -> tuple[list[Problem], np.ndarray]:
+    """Stage 5: every cell among the ``keep`` rows that cannot be mapped (one problem each, in file order), and
+    the rows that hold one."""
+    problems: list[Problem] = []
+    unmapped = np.zeros(export.n, dtype=bool)
+    for c, bad in _unmappable_cells(export).items():
+        bad = bad & keep
+        if bad.any():
+            unmapped |= bad
+            idx = np.flatnonzero(bad)
+            values = export.text(c).take(idx).to_pylist()
+            problems += [Problem(export.name, int(i) + 2, c, v, _EXPECTED[c]) for i, v in zip(idx, values)]
+    problems.sort(key=lambda p: (p.line or 0, list(_EXPECTED).index(p.column or "")))
+    return problems, unmapped
+
+
+def _unmappable_cells(export: AcledExport) -> dict[str, np.ndarray]:
+    """Per checked column, the rows whose cell cannot be mapped."""
+    import pyarrow.compute as pc
+
+    raw = export.raw
+    ids = export.text("event_id_cnty").to_pandas()
+    masks = {
+        "event_date": pc.is_null(export.dates),
+        "latitude": export.latitude[1],
+        "longitude": export.longitude[1],
+        "actor1": _per_value(raw("actor1"), lambda a: pc.equal(_trimmed(a), "")),
+        "fatalities": _per_value(
+            raw("fatalities"), lambda t: pc.invert(pc.match_substring_regex(_trimmed(t), r"^([0-9]{1,9})?$"))
+        ),
+        "geo_precision": pc.equal(
+            _dict_map(raw("geo_precision"), lambda v: "bad" if _code(v) and _code(v) not in _GEO_PRECISION else ""),
+            "bad",
+        ),
+        "event_id_cnty": (ids.ne("") & ids.duplicated(keep="first")).to_numpy(),
+        "time_precision": pc.equal(_dict_map(raw("time_precision"), lambda v: _TIME_PRECISION.get(_code(v), "")), ""),
     }
-    fatal = raw("fatalities")
-    if pa.types.is_integer(fatal.type):
-        checks["fatalities"] = (pc.fill_null(pc.less(fatal, 0), False), "a whole number of fatalities ≥ 0")
-    else:
-        checks["fatalities"] = (_per_value(fatal, lambda t: pc.invert(pc.match_substring_regex(
-            pc.utf8_trim_whitespace(pc.cast(t, pa.string())), r"^([0-9]{1,9})?$"))),
-            "a whole number of fatalities ≥ 0 in ASCII digits, or an empty cell")
-    checks["geo_precision"] = (_dict_map(raw("geo_precision"), lambda v: "bad" if (v or "").strip() and
-                                         (v or "").strip().removesuffix(".0") not in _GEO_PRECISION else ""),
-                               "a geo_precision of 1, 2 or 3 (or an empty cell)")
-    checks["geo_precision"] = (pc.equal(checks["geo_precision"][0], "bad"), checks["geo_precision"][1])
-    ids = col("event_id_cnty").to_pandas()
-    checks["event_id_cnty"] = (pa.array((ids.ne("") & ids.duplicated(keep="first")).to_numpy()),
-                               "an event_id_cnty not already used on an earlier line (each event once)")
-    if "time_precision" in table.column_names:
-        precision = _dict_map(raw("time_precision"), lambda v: _TIME_PRECISION.get((v or "").strip().removesuffix(".0"), ""))
-        checks["time_precision"] = (pc.equal(precision, ""), "a time_precision of 1 (day), 2 (week) or 3 (month)")
-    else:
-        raise RecordError([Problem(name, 1, "time_precision", None, "this ACLED column in the header (without it "
-                                   "no date's precision is known)")])
-    problems = []
-    unmapped = pa.array(np.zeros(n, dtype=bool))
-    for c, (mask, expected) in checks.items():
-        mask = pc.and_(mask, keep)
-        if pc.any(mask).as_py():
-            unmapped = pc.or_(unmapped, mask)
-            idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-            values = col(c).take(pa.array(idx)).to_pylist()
-            problems += [Problem(name, int(i) + 2, c, v, expected) for i, v in zip(idx, values)]
-    if problems:
-        problems.sort(key=lambda p: (p.line, list(checks).index(p.column)))
-        if errors == "raise":
-            raise RecordError(problems)
-    sel = pc.and_(keep, pc.invert(unmapped))
+    return {
+        c: np.asarray(
+            m.to_numpy(zero_copy_only=False) if hasattr(m, "to_numpy") and not isinstance(m, np.ndarray) else m,
+            dtype=bool,
+        )
+        for c, m in masks.items()
+    }
 
-    sub = table["sub_event_type"] if "sub_event_type" in table.column_names else col("sub_event_type")
-    out = pa.table({
-        "event_id": col("event_id_cnty"),
-        "date": pc.cast(date, pa.timestamp("ns")),
-        "date_precision": _dict_map(raw("time_precision"),
-                                    lambda v: _TIME_PRECISION.get((v or "").strip().removesuffix(".0")), as_dictionary=True),
-        "event_type": _dict_map(sub, lambda v: SUB_EVENT_TO_TYPE.get((v or "").strip(), "other"), as_dictionary=True),
-        "target_type": pa.nulls(n, pa.string()),
-        "target": _category(raw("location")),
-        "positions": pa.nulls(n, pa.int64()),
-        "positions_precision": pa.nulls(n, pa.string()),
-        "place_id": _dict_map(raw("location"), _slug, as_dictionary=True),
-        "phase_id": pa.nulls(n, pa.string()),
-        "attackers": _join_actors(actor1, raw("assoc_actor_1")),
-        "other_parties": pa.nulls(n, pa.string()),
-        "defenders": pc.if_else(_per_value(raw("actor2"), lambda a: pc.equal(pc.utf8_trim_whitespace(pc.cast(a, pa.string())), "")),
-                                pa.scalar(None, pa.string()), _join_actors(raw("actor2"), raw("assoc_actor_2"))),
-        "source_ids": _category(raw("source")),
-        "confidence": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array(["reported"])),
-        "summary": col("notes"),
-        "attacker_side": _sides(raw("inter1"), actor1),
-        "defender_side": _sides(raw("inter2"), raw("actor2")),
-        "admin1": raw("admin1"),
-        "admin2": raw("admin2"),
-        "admin3": raw("admin3"),
-        "latitude": lat,
-        "longitude": lon,
-        "geo_precision": _dict_map(raw("geo_precision"), lambda v: _GEO_PRECISION.get((v or "").strip().removesuffix(".0")),
-                                   as_dictionary=True),
-        "fatalities": table["fatalities"].combine_chunks() if pa.types.is_integer(table.schema.field("fatalities").type)
-        else _per_value(raw("fatalities"), lambda t: pc.cast(pc.if_else(
-            pc.match_substring_regex(pc.utf8_trim_whitespace(pc.cast(t, pa.string())), r"^[0-9]{1,9}$"),
-            pc.utf8_trim_whitespace(pc.cast(t, pa.string())), pa.scalar(None, pa.string())), pa.int64())),
-        "acled_sub_event_type": _as_string(sub),
-    })
-    if not pc.all(sel).as_py():
-        out = out.filter(sel)
-    categorical = ("date_precision", "event_type", "attacker_side", "defender_side", "geo_precision", "admin1", "admin2",
-                   "admin3", "acled_sub_event_type", "confidence")
-    for c in categorical:
-        i = out.column_names.index(c)
-        if not pa.types.is_dictionary(out.schema.field(c).type):
-            out = out.set_column(i, c, pc.dictionary_encode(out[c]))
-    frame = out.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype("pyarrow")}.get)
-    if problems:
-        warnings.warn(f"{len(problems)} problems in {int(pc.sum(unmapped).as_py())} ACLED rows; they are left out and listed in .attrs['unmapped']", stacklevel=2)
-        frame.attrs["unmapped"] = pd.DataFrame([p.__dict__ for p in problems])
-    return frame
+
+_CATEGORICAL = (
+    "date_precision",
+    "event_type",
+    "attacker_side",
+    "defender_side",
+    "geo_precision",
+    "admin1",
+    "admin2",
+    "admin3",
+    "acled_sub_event_type",
+    "confidence",
+)
+
+
+def to_events_frame(events, selection: np.ndarray) -> pd.DataFrame:
+    """Stage 6: the selected rows of the mapped Arrow table as a pandas frame (vocabularies as categoricals,
+    counts as nullable integers, text as Arrow-backed strings)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not selection.all():
+        events = events.filter(pa.array(selection))
+    for c in _CATEGORICAL:
+        if not pa.types.is_dictionary(events.schema.field(c).type):
+            events = events.set_column(events.column_names.index(c), c, pc.dictionary_encode(events[c]))
+    return events.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype("pyarrow")}.get)
 
 
 _TO_SUB_EVENT = {ours: (etype, sub, disorder) for ours, etype, sub, disorder, export in ACLED_EVENT_TYPES if export}
@@ -503,10 +797,16 @@ def to_acled(record: Record) -> pd.DataFrame:
     >>> tuple(out.columns) == ACLED_COLUMNS
     True
     """
-    record = require_record(record, helper="to_acled", needs="places, actors and sources",
-                            hint="to_acled writes this project's record; an ACLED frame is ACLED's already")
+    record = require_record(
+        record,
+        helper="to_acled",
+        needs="places, actors and sources",
+        hint="to_acled writes this project's record; an ACLED frame is ACLED's already",
+    )
     ev, places, actors, sources = record.events, record.places, record.actors, record.sources
-    name = {a.actor_id: (a.acled_name if pd.notna(a.acled_name) and a.acled_name else a.name) for a in actors.itertuples()}
+    name = {
+        a.actor_id: (a.acled_name if pd.notna(a.acled_name) and a.acled_name else a.name) for a in actors.itertuples()
+    }
     inter = {a.actor_id: ACLED_INTER[str(a.kind)] for a in actors.itertuples()}
     place = places.set_index(places["place_id"].astype(str))
     publisher = dict(zip(sources["source_id"].astype(str), sources["publisher"].astype(str)))
@@ -524,38 +824,40 @@ def to_acled(record: Record) -> pd.DataFrame:
         i1 = inter.get(att[0], "") if att else ""
         i2 = inter.get(dfn[0], "") if dfn else ""
         pubs = list(dict.fromkeys(publisher[s] for s in str(e.source_ids).split(LIST_SEP)))
-        rows.append({
-            "event_id_cnty": str(e.event_id),
-            "event_date": e.date.strftime("%Y-%m-%d"),
-            "year": str(e.date.year),
-            "time_precision": ACLED_TIME_PRECISION[str(e.date_precision)],
-            "disorder_type": disorder,
-            "event_type": etype,
-            "sub_event_type": sub,
-            "actor1": name.get(att[0], att[0]) if att else "",
-            "assoc_actor_1": "; ".join(name.get(a, a) for a in att[1:]),
-            "inter1": i1,
-            "actor2": name.get(dfn[0], dfn[0]) if dfn else "",
-            "assoc_actor_2": "; ".join(name.get(a, a) for a in dfn[1:]),
-            "inter2": i2,
-            "interaction": f"{i1}-{i2}" if i1 and i2 else i1,
-            "civilian_targeting": "",
-            "iso": "104",
-            "region": "Southeast Asia",
-            "country": "Myanmar",
-            "admin1": _text_of(p, "state").removesuffix(" State").removesuffix(" Region"),
-            "admin2": _text_of(p, "district"),
-            "admin3": _text_of(p, "township"),
-            "location": _text_of(p, "name"),
-            "latitude": "" if pd.isna(p.get("latitude")) else repr(float(p["latitude"])),
-            "longitude": "" if pd.isna(p.get("longitude")) else repr(float(p["longitude"])),
-            "geo_precision": ACLED_GEO_PRECISION.get(_text_of(p, "geo_precision"), ""),
-            "source": "; ".join(pubs),
-            "source_scale": "",
-            "notes": str(e.summary),
-            "fatalities": "",
-            "tags": "",
-            "timestamp": "",
-        })
+        rows.append(
+            {
+                "event_id_cnty": str(e.event_id),
+                "event_date": e.date.strftime("%Y-%m-%d"),
+                "year": str(e.date.year),
+                "time_precision": ACLED_TIME_PRECISION[str(e.date_precision)],
+                "disorder_type": disorder,
+                "event_type": etype,
+                "sub_event_type": sub,
+                "actor1": name.get(att[0], att[0]) if att else "",
+                "assoc_actor_1": "; ".join(name.get(a, a) for a in att[1:]),
+                "inter1": i1,
+                "actor2": name.get(dfn[0], dfn[0]) if dfn else "",
+                "assoc_actor_2": "; ".join(name.get(a, a) for a in dfn[1:]),
+                "inter2": i2,
+                "interaction": f"{i1}-{i2}" if i1 and i2 else i1,
+                "civilian_targeting": "",
+                "iso": "104",
+                "region": "Southeast Asia",
+                "country": "Myanmar",
+                "admin1": _text_of(p, "state").removesuffix(" State").removesuffix(" Region"),
+                "admin2": _text_of(p, "district"),
+                "admin3": _text_of(p, "township"),
+                "location": _text_of(p, "name"),
+                "latitude": "" if pd.isna(p.get("latitude")) else repr(float(p["latitude"])),
+                "longitude": "" if pd.isna(p.get("longitude")) else repr(float(p["longitude"])),
+                "geo_precision": ACLED_GEO_PRECISION.get(_text_of(p, "geo_precision"), ""),
+                "source": "; ".join(pubs),
+                "source_scale": "",
+                "notes": str(e.summary),
+                "fatalities": "",
+                "tags": "",
+                "timestamp": "",
+            }
+        )
     out = pd.DataFrame(rows, columns=list(ACLED_COLUMNS))
     return out.map(lambda v: neutralise_cell(v) if isinstance(v, str) else v)

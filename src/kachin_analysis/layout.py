@@ -85,11 +85,11 @@ def drawn_texts(fig, renderer=None):
             drawn.setdefault(id(self), self)
         return original(self, rend)
 
-    Text.draw = recording
+    Text.draw = recording  # type: ignore[method-assign]
     try:
         fig.draw(renderer)
     finally:
-        Text.draw = original
+        Text.draw = original  # type: ignore[method-assign]
     return renderer, list(drawn.values())
 
 
@@ -139,8 +139,13 @@ def _raw_ids(s: str, identifiers: dict[str, set[str]]) -> list[str]:
     return sorted(set(found))
 
 
-def check_layout(fig, *, identifiers: dict[str, set[str]] | None = None, min_size: float | None = None,
-                 tolerance: float = OVERLAP_TOLERANCE_PT2) -> list[LayoutProblem]:
+def check_layout(
+    fig,
+    *,
+    identifiers: dict[str, set[str]] | None = None,
+    min_size: float | None = None,
+    tolerance: float = OVERLAP_TOLERANCE_PT2,
+) -> list[LayoutProblem]:
     """Every layout problem of ``fig`` (see the module docstring); an empty list when it is clean.
 
     ``identifiers`` comes from :func:`record_identifiers`; without it only underscore keys are caught.
@@ -171,9 +176,9 @@ def check_layout(fig, *, identifiers: dict[str, set[str]] | None = None, min_siz
         boxes.append((t, poly))
     boxes.sort(key=lambda tp: tp[1].bounds[0])
     for i, (a, pa) in enumerate(boxes):
-        ax0, ay0, ax1, ay1 = pa.bounds
-        for b, pb in boxes[i + 1:]:
-            bx0, by0, bx1, by1 = pb.bounds
+        _ax0, ay0, ax1, ay1 = pa.bounds
+        for b, pb in boxes[i + 1 :]:
+            bx0, by0, _bx1, by1 = pb.bounds
             if bx0 >= ax1:
                 break
             if by0 >= ay1 or ay0 >= by1:

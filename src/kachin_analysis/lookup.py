@@ -65,7 +65,11 @@ def _unknown(kind: str, value: str, choices: Iterable[str]) -> KeyError:
     choices = sorted(set(choices))
     close = difflib.get_close_matches(_key(value), [_key(c) for c in choices], n=3, cutoff=0.6)
     by_key = {_key(c): c for c in choices}
-    hint = f"; did you mean {', '.join(repr(by_key[c]) for c in close)}?" if close else f"; known {kind}s include {', '.join(choices[:8])}…"
+    hint = (
+        f"; did you mean {', '.join(repr(by_key[c]) for c in close)}?"
+        if close
+        else f"; known {kind}s include {', '.join(choices[:8])}…"
+    )
     return KeyError(f"no {kind} called {value!r} in the record{hint}")
 
 
@@ -115,7 +119,7 @@ def resolve_actors(actors: pd.DataFrame, values: Iterable[str]) -> list[str]:
     >>> resolve_actors(load_actors(), ["kia", "Arakan Army"])
     ['KIA', 'AA']
     """
-    table = {}
+    table: dict[str, str] = {}
     for row in actors[["actor_id", "name"]].itertuples(index=False):
         table.setdefault(_key(row.actor_id), str(row.actor_id))
         table.setdefault(_key(row.name), str(row.actor_id))

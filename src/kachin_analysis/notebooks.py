@@ -63,7 +63,9 @@ def execute(path: str | os.PathLike, *, timeout: int = 600, save: bool = False):
 
     path = Path(path)
     nb = nbformat.read(str(path), as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()
     if save:
         atomic_write_text(path, nbformat.writes(nb) + "\n")

@@ -104,8 +104,12 @@ def _start(index: np.ndarray, b: Bins) -> np.ndarray:
 
 
 def _days(dates) -> np.ndarray:
-    return pd.to_datetime(pd.Series(dates) if not isinstance(dates, pd.Series) else dates).to_numpy().astype(
-        "datetime64[D]").astype("int64")
+    return (
+        pd.to_datetime(pd.Series(dates) if not isinstance(dates, pd.Series) else dates)
+        .to_numpy()
+        .astype("datetime64[D]")
+        .astype("int64")
+    )
 
 
 def period_starts(dates, freq: str) -> np.ndarray:

@@ -126,13 +126,31 @@ class MetricRule:
 
 
 CLAIM_METRIC_RULES: dict[str, MetricRule] = {
-    "positions_captured": MetricRule("capture", None, "positions", "positions that changed hands in captures, headquarters included", "positions captured"),
-    "battalion_hqs_captured": MetricRule("capture", ("battalion_hq",), "events", "battalion headquarters captured", "battalion HQs captured"),
-    "command_hqs_captured": MetricRule("capture", ("command_hq",), "events", "command headquarters captured", "command HQs captured"),
-    "towns_captured": MetricRule("capture", ("town",), "events", "captures of towns (the town itself)", "towns captured"),
-    "border_gates_captured": MetricRule("capture", ("border_gate",), "events", "border gates captured", "border gates captured"),
-    "positions_recaptured": MetricRule("recapture", None, "positions", "positions the junta side took back", "positions retaken by the junta"),
-    "towns_held": MetricRule(None, None, "held", "towns (ranked places) held by the resistance on the claim's date", "towns held"),
+    "positions_captured": MetricRule(
+        "capture",
+        None,
+        "positions",
+        "positions that changed hands in captures, headquarters included",
+        "positions captured",
+    ),
+    "battalion_hqs_captured": MetricRule(
+        "capture", ("battalion_hq",), "events", "battalion headquarters captured", "battalion HQs captured"
+    ),
+    "command_hqs_captured": MetricRule(
+        "capture", ("command_hq",), "events", "command headquarters captured", "command HQs captured"
+    ),
+    "towns_captured": MetricRule(
+        "capture", ("town",), "events", "captures of towns (the town itself)", "towns captured"
+    ),
+    "border_gates_captured": MetricRule(
+        "capture", ("border_gate",), "events", "border gates captured", "border gates captured"
+    ),
+    "positions_recaptured": MetricRule(
+        "recapture", None, "positions", "positions the junta side took back", "positions retaken by the junta"
+    ),
+    "towns_held": MetricRule(
+        None, None, "held", "towns (ranked places) held by the resistance on the claim's date", "towns held"
+    ),
 }
 
 #: ACLED's event types, one table for both directions: (our event_type, ACLED event_type, ACLED
@@ -279,12 +297,22 @@ EVENTS = Table(
             vocabulary=COUNT_PRECISION,
         ),
         Column(
-            "place_id", "string", "Where it happened; empty only for a ceasefire or other event with no one place",
-            required=False, pattern=SLUG, references="places.place_id", required_unless=UNPLACED_EVENT_TYPES,
+            "place_id",
+            "string",
+            "Where it happened; empty only for a ceasefire or other event with no one place",
+            required=False,
+            pattern=SLUG,
+            references="places.place_id",
+            required_unless=UNPLACED_EVENT_TYPES,
         ),
         Column(
-            "phase_id", "string", "Campaign it belongs to; empty only for a ceasefire or other event outside any one campaign",
-            required=False, pattern=SLUG, references="phases.phase_id", required_unless=UNPLACED_EVENT_TYPES,
+            "phase_id",
+            "string",
+            "Campaign it belongs to; empty only for a ceasefire or other event outside any one campaign",
+            required=False,
+            pattern=SLUG,
+            references="phases.phase_id",
+            required_unless=UNPLACED_EVENT_TYPES,
         ),
         Column(
             "attackers",
@@ -338,15 +366,37 @@ PLACES = Table(
         Column("township", "string", "Township (MIMU spelling)", required=False),
         Column("district", "string", "District (MIMU spelling)", required=False),
         Column("state", "string", "State or region"),
-        Column("latitude", "number", "WGS84 latitude; empty when no source places it", required=False,
-               minimum=LATITUDE_RANGE[0], maximum=LATITUDE_RANGE[1]),
-        Column("longitude", "number", "WGS84 longitude; empty when no source places it", required=False,
-               minimum=LONGITUDE_RANGE[0], maximum=LONGITUDE_RANGE[1]),
-        Column("geo_precision", "category",
-               "What the coordinates locate: the site itself, the settlement, the township seat, or the district seat",
-               required=False, vocabulary=GEO_PRECISION),
-        Column("source_ids", "list", "`;`-list of source ids that give the coordinates", required=False,
-               pattern=r"^S\d{4}$", references="sources.source_id"),
+        Column(
+            "latitude",
+            "number",
+            "WGS84 latitude; empty when no source places it",
+            required=False,
+            minimum=LATITUDE_RANGE[0],
+            maximum=LATITUDE_RANGE[1],
+        ),
+        Column(
+            "longitude",
+            "number",
+            "WGS84 longitude; empty when no source places it",
+            required=False,
+            minimum=LONGITUDE_RANGE[0],
+            maximum=LONGITUDE_RANGE[1],
+        ),
+        Column(
+            "geo_precision",
+            "category",
+            "What the coordinates locate: the site itself, the settlement, the township seat, or the district seat",
+            required=False,
+            vocabulary=GEO_PRECISION,
+        ),
+        Column(
+            "source_ids",
+            "list",
+            "`;`-list of source ids that give the coordinates",
+            required=False,
+            pattern=r"^S\d{4}$",
+            references="sources.source_id",
+        ),
     ),
     id_pattern=SLUG,
     filled_together=(("latitude", "longitude", "geo_precision", "source_ids"),),
@@ -377,7 +427,9 @@ PHASES = Table(
         _id("phase_id", SLUG, "Slug, `operation-0307`"),
         Column("name", "string", "Name of the phase"),
         Column("theatre", "string", "Area fought over"),
-        Column("start", "date", "First day (a campaign may have begun before the record's first event)", earliest=COUP_DATE),
+        Column(
+            "start", "date", "First day (a campaign may have begun before the record's first event)", earliest=COUP_DATE
+        ),
         Column("end", "date", "Last day; empty while ongoing", required=False),
         Column("objective", "string", "One line in our own words"),
         _sources("the start and end"),
@@ -394,10 +446,20 @@ SOURCES = Table(
         _id("source_id", r"^S\d{4}$", "`S0001`"),
         Column("url", "string", "Address of the page read", pattern=r"^https?://\S+$"),
         Column("publisher", "string", "The outlet whose story it is, one spelling per outlet (never a mirror's host)"),
-        Column("copy_kind", "category", "Empty when the page is the outlet's own; else how the page copies it",
-               required=False, vocabulary=COPY_KIND),
-        Column("copy_host", "string", "Host of the site that carried the copy (`bnionline.net`)", required=False,
-               pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$"),
+        Column(
+            "copy_kind",
+            "category",
+            "Empty when the page is the outlet's own; else how the page copies it",
+            required=False,
+            vocabulary=COPY_KIND,
+        ),
+        Column(
+            "copy_host",
+            "string",
+            "Host of the site that carried the copy (`bnionline.net`)",
+            required=False,
+            pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$",
+        ),
         Column("published", "date", "Publication date, when the page gives one", required=False),
         Column("title", "string", "Headline of the page, when the page shows one", required=False),
         Column("independent", "boolean", "False for a belligerent's own statement or outlet"),
@@ -424,10 +486,13 @@ CLAIMS = Table(
         ),
         Column("metric", "category", "What is counted", vocabulary=CLAIM_METRIC),
         Column("value", "integer", "The number claimed", minimum=0, maximum=MAX_CLAIM_VALUE),
-        Column("value_precision", "category", "exact, at_least (\"over 80\") or approximate", vocabulary=COUNT_PRECISION),
+        Column("value_precision", "category", 'exact, at_least ("over 80") or approximate', vocabulary=COUNT_PRECISION),
         Column(
-            "since", "date", "Start of the counted period (may reach back to the February 2021 coup)",
-            required=False, earliest=COUP_DATE,
+            "since",
+            "date",
+            "Start of the counted period (may reach back to the February 2021 coup)",
+            required=False,
+            earliest=COUP_DATE,
         ),
         Column(
             "scope",
@@ -437,13 +502,16 @@ CLAIMS = Table(
             references="phases.phase_id",
             also_allowed=("all",),
         ),
-        Column("scope_area", "string", "State or region the count is limited to (`Kachin`, `Sagaing`, `Shan`); empty for no such limit",
-               required=False),
+        Column(
+            "scope_area",
+            "string",
+            "State or region the count is limited to (`Kachin`, `Sagaing`, `Shan`); empty for no such limit",
+            required=False,
+        ),
         _sources("the claim"),
     ),
     id_pattern=r"^C\d{3}$",
 )
-
 
 
 @dataclass(frozen=True)
@@ -467,22 +535,51 @@ class Rule:
 #: Week-precision dates are not tied to a weekday: the record's week rows give the first day a source
 #: reports (41 rows, only 10 of them Mondays), so only month precision fixes the day.
 RULES: tuple[Rule, ...] = (
-    Rule("month-starts-on-day-1", "events", "date", "error",
-         "a `month`-precision `date` is the 1st of its month (a `week`-precision date is the first day reported "
-         "and may fall on any weekday)"),
-    Rule("event-inside-its-phase", "events", "date", "error",
-         "an event's date span (the day; seven days from `date` for week precision; the calendar month for month "
-         "precision) overlaps its phase's `start`–`end`"),
-    Rule("one-role-per-actor", "events", "defenders", "error",
-         "no actor is in more than one of `attackers`, `defenders` and `other_parties`"),
-    Rule("claim-counts-from-before-it", "claims", "since", "error",
-         "a claim's `since` is on or before its `date`"),
-    Rule("place-in-myanmar", "places", "latitude", "warning",
-         "coordinates lie in Myanmar (within about 2 km of its border)"),
-    Rule("recapture-follows-capture", "events", "event_type", "warning",
-         "a recapture follows a capture of the same place earlier in the record"),
-    Rule("id-is-referenced", "*", "*", "warning",
-         "every source, place, actor and phase is referenced by at least one row"),
+    Rule(
+        "month-starts-on-day-1",
+        "events",
+        "date",
+        "error",
+        "a `month`-precision `date` is the 1st of its month (a `week`-precision date is the first day reported "
+        "and may fall on any weekday)",
+    ),
+    Rule(
+        "event-inside-its-phase",
+        "events",
+        "date",
+        "error",
+        "an event's date span (the day; seven days from `date` for week precision; the calendar month for month "
+        "precision) overlaps its phase's `start`–`end`",
+    ),
+    Rule(
+        "one-role-per-actor",
+        "events",
+        "defenders",
+        "error",
+        "no actor is in more than one of `attackers`, `defenders` and `other_parties`",
+    ),
+    Rule("claim-counts-from-before-it", "claims", "since", "error", "a claim's `since` is on or before its `date`"),
+    Rule(
+        "place-in-myanmar",
+        "places",
+        "latitude",
+        "warning",
+        "coordinates lie in Myanmar (within about 2 km of its border)",
+    ),
+    Rule(
+        "recapture-follows-capture",
+        "events",
+        "event_type",
+        "warning",
+        "a recapture follows a capture of the same place earlier in the record",
+    ),
+    Rule(
+        "id-is-referenced",
+        "*",
+        "*",
+        "warning",
+        "every source, place, actor and phase is referenced by at least one row",
+    ),
 )
 
 #: All tables, in load order (referenced tables first).
@@ -493,9 +590,12 @@ LICENSE = {
     "title": "Creative Commons Attribution 4.0",
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
+#: The record's version (CalVer, YEAR.MONTH of the release). Bump it, with a "## Data" entry in CHANGELOG.md giving
+#: the new digest (``kachin_analysis.diff.record_digest()``), whenever a file in data/ changes; a test enforces it.
+DATA_VERSION = "2026.11"
 CITATION = (
     "kachin-analysis contributors. kachin-analysis: a cited, itemised record of the "
-    "KIA-led offensive in northern Myanmar (2024–). Data version 0.1.0."
+    f"KIA-led offensive in northern Myanmar (2024–). Data version {DATA_VERSION}."
 )
 
 _FRICTIONLESS_TYPE = {
@@ -521,19 +621,7 @@ def field_descriptor(col: Column) -> dict:
     if col.kind == "boolean":
         d["trueValues"] = ["true"]
         d["falseValues"] = ["false"]
-    constraints: dict = {}
-    if col.required:
-        constraints["required"] = True
-    if col.vocabulary:
-        constraints["enum"] = list(col.vocabulary)
-    if col.pattern and col.kind != "list":
-        constraints["pattern"] = col.pattern.strip("^$")
-    if col.minimum is not None:
-        constraints["minimum"] = int(col.minimum) if col.kind == "integer" else col.minimum
-    if col.maximum is not None:
-        constraints["maximum"] = col.maximum
-    if col.kind == "date":
-        constraints["minimum"] = col.earliest.isoformat()
+    constraints = _constraints(col)
     if constraints:
         d["constraints"] = constraints
     if col.kind == "list" and col.references:
@@ -581,7 +669,7 @@ def datapackage() -> dict:
             "Captures, recaptures, withdrawals, attacks, ceasefires and strikes of the Kachin "
             "Independence Army-led offensive (January 2024 onward), each row dated, placed and cited."
         ),
-        "version": "0.1.0",
+        "version": DATA_VERSION,
         "licenses": [LICENSE],
         "citation": CITATION,
         "resources": [table_descriptor(t) for t in TABLES.values()],
@@ -593,7 +681,25 @@ def datapackage_json() -> str:
     return json.dumps(datapackage(), indent=2, ensure_ascii=False) + "\n"
 
 
-def data_dictionary_markdown() -> str:
+def _constraints(col: Column) -> dict:
+    """The Frictionless constraints of one column (required, enum, pattern, bounds)."""
+    constraints: dict = {}
+    if col.required:
+        constraints["required"] = True
+    if col.vocabulary:
+        constraints["enum"] = list(col.vocabulary)
+    if col.pattern and col.kind != "list":
+        constraints["pattern"] = col.pattern.strip("^$")
+    if col.minimum is not None:
+        constraints["minimum"] = int(col.minimum) if col.kind == "integer" else col.minimum
+    if col.maximum is not None:
+        constraints["maximum"] = col.maximum
+    if col.kind == "date":
+        constraints["minimum"] = col.earliest.isoformat()
+    return constraints
+
+
+def data_dictionary_markdown() -> str:  # noqa: C901 - TODO: split per column kind (complexity 12)
     """The README's data dictionary, one Markdown table per table.
 
     >>> data_dictionary_markdown().splitlines()[0]
@@ -621,13 +727,13 @@ def data_dictionary_markdown() -> str:
         for r in t.rules:
             out.append("")
             out.append(f"Rule: {r}.")
-        for rule in RULES:
-            if rule.table == t.name:
+        for declared in RULES:
+            if declared.table == t.name:
                 out.append("")
-                out.append(f"Rule{' (warning)' if rule.severity == 'warning' else ''}: {rule.description}.")
+                out.append(f"Rule{' (warning)' if declared.severity == 'warning' else ''}: {declared.description}.")
         out.append("")
-    for rule in RULES:
-        if rule.table == "*":
-            out.append(f"Rule{' (warning)' if rule.severity == 'warning' else ''}: {rule.description}.")
+    for declared in RULES:
+        if declared.table == "*":
+            out.append(f"Rule{' (warning)' if declared.severity == 'warning' else ''}: {declared.description}.")
             out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -119,8 +119,14 @@ _WORDS = {
 
 _TABLE_CSS = [
     {"selector": "", "props": "border-collapse: collapse; font-size: 13px; margin: 0.3em 0 1em 0;"},
-    {"selector": "caption", "props": "caption-side: top; text-align: left; font-size: 13px; padding: 0 0 0.4em 0; color: #333;"},
-    {"selector": "th", "props": "text-align: left; padding: 0.25em 0.7em; border-bottom: 1px solid #888; font-weight: 600;"},
+    {
+        "selector": "caption",
+        "props": "caption-side: top; text-align: left; font-size: 13px; padding: 0 0 0.4em 0; color: #333;",
+    },
+    {
+        "selector": "th",
+        "props": "text-align: left; padding: 0.25em 0.7em; border-bottom: 1px solid #888; font-weight: 600;",
+    },
     {"selector": "td", "props": "padding: 0.2em 0.7em; border-bottom: 1px solid #e4e4e4; vertical-align: top;"},
 ]
 
@@ -185,7 +191,7 @@ def _host(url: str) -> str:
     return host.removeprefix("www.") or url
 
 
-def show(
+def show(  # noqa: C901 - TODO: split formatting from layout (complexity 25)
     frame: pd.DataFrame | pd.Series,
     *,
     caption: str | None = None,
@@ -194,10 +200,10 @@ def show(
     dates: str | Mapping[str, str] | None = None,
     decimals: int = 1,
     names: Mapping[str, Mapping] | None = None,
-    record: "Record | None" = None,
+    record: Record | None = None,
     transpose: bool = False,
     max_rows: int | None = 60,
-) -> "Styler":
+) -> Styler:
     """A frame as a table a person reads (a pandas ``Styler``; it shows itself in Jupyter).
 
     * ``columns``: which columns to show, in order; a mapping also renames them
@@ -249,8 +255,11 @@ def show(
     if record is not None:
         phase_name = dict(zip(record.phases["phase_id"].astype(str), record.phases["name"].astype(str)))
         place_name = dict(zip(record.places["place_id"].astype(str), record.places["name"].astype(str)))
-        for col, lookup in (("phase_id", phase_name), ("scope", {**phase_name, "all": "all phases"}),
-                            ("place_id", place_name)):
+        for col, lookup in (
+            ("phase_id", phase_name),
+            ("scope", {**phase_name, "all": "all phases"}),
+            ("place_id", place_name),
+        ):
             if col in df.columns:
                 names.setdefault(col, lookup)
 
@@ -266,25 +275,37 @@ def show(
         if col in names:
             lookup = dict(names[col])
             formatters[col] = lambda v, m=lookup: m.get(str(v), words(v))
-        elif pd.api.types.is_bool_dtype(s.dtype) or (s.dtype == object and s.dropna().map(type).isin([bool, np.bool_]).all() and s.notna().any()):
+        elif pd.api.types.is_bool_dtype(s.dtype) or (
+            s.dtype == object and s.dropna().map(type).isin([bool, np.bool_]).all() and s.notna().any()
+        ):
             formatters[col] = lambda v: "yes" if v else "no"
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
-            formatters[col] = _date_formatter(s, date_how.get(col) if date_how else dates if isinstance(dates, str) else None)
+            formatters[col] = _date_formatter(
+                s, date_how.get(col) if date_how else dates if isinstance(dates, str) else None
+            )
         elif pd.api.types.is_numeric_dtype(s.dtype):
             if _int_like(s):
-                formatters[col] = lambda v: f"{int(round(float(v))):,}"
+                formatters[col] = lambda v: f"{round(float(v)):,}"
             else:
                 formatters[col] = lambda v, d=decimals: f"{float(v):,.{d}f}"
         elif col == "url":
-            formatters[col] = lambda v: f'<a href="{v}" target="_blank" rel="noopener">{_html.escape(_host(_html.unescape(str(v))))}</a>'
+            formatters[col] = lambda v: (
+                f'<a href="{v}" target="_blank" rel="noopener">{_html.escape(_host(_html.unescape(str(v))))}</a>'
+            )
         else:
             formatters[col] = words
     # A cell's formatter never sees a missing value: na_rep shows "—" instead.
     styler = df.style.format(formatters, na_rep=NA, escape="html")
     styler = styler.hide(axis="index").relabel_index([shown[c] for c in df.columns], axis="columns")
-    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)]
+    numeric = [
+        c
+        for c in df.columns
+        if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)
+    ]
     if numeric:
-        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+        styler = styler.set_properties(
+            subset=numeric, **{"text-align": "right", "font-variant-numeric": "tabular-nums"}
+        )
     keep_whole = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype) or str(c).endswith("_id")]
     if keep_whole:  # "6 Jan 2024" and "KO-0001" never break across lines
         styler = styler.set_properties(subset=keep_whole, **{"white-space": "nowrap"})
@@ -299,16 +320,18 @@ def show(
         strings.columns = list(strings.iloc[0])
         strings = strings.iloc[1:]
         styler = strings.style.set_table_styles(_TABLE_CSS).set_properties(**{"text-align": "right"})
-        styler = styler.set_table_styles([{"selector": "th.row_heading", "props": "text-align: left; font-weight: 600;"}],
-                                         overwrite=False)
+        styler = styler.set_table_styles(
+            [{"selector": "th.row_heading", "props": "text-align: left; font-weight: 600;"}], overwrite=False
+        )
     parts = [caption] if caption else []
     if cut:
         parts.append(f"First {len(df)} rows shown; {cut} more not shown.")
     if notes:
         parts.append(" · ".join(notes))
     if parts:
-        styler = styler.set_caption("<br>".join(_html.escape(p) if i else _bold(p, bool(caption))
-                                                for i, p in enumerate(parts)))
+        styler = styler.set_caption(
+            "<br>".join(_html.escape(p) if i else _bold(p, bool(caption)) for i, p in enumerate(parts))
+        )
     return styler
 
 
@@ -407,12 +430,18 @@ def _filter_kwargs(phase, actor, months) -> dict:
     if months:
         lo, hi = months
         kw["start"] = lo
-        kw["end"] = (pd.Timestamp(hi) + pd.offsets.MonthEnd(0))
+        kw["end"] = pd.Timestamp(hi) + pd.offsets.MonthEnd(0)
     return kw
 
 
-def explore(record: "Record", *, figure: str | None = None, table: Callable | None = None,
-            numbers: Callable | None = None, columns: Iterable[str] | None = None) -> Explorer:
+def explore(
+    record: Record,
+    *,
+    figure: str | None = None,
+    table: Callable | None = None,
+    numbers: Callable | None = None,
+    columns: Iterable[str] | None = None,
+) -> Explorer:
     """A small widget: pick a phase, an actor and a span of months; the figure (and table) redraw.
 
     ``figure`` is a registry key (:data:`kachin_analysis.figures.REGISTRY`);
@@ -434,21 +463,31 @@ def explore(record: "Record", *, figure: str | None = None, table: Callable | No
     live = get_ipython() is not None
 
     events = record.events
-    phase_options = [("All phases", "")] + [(str(n), str(p)) for p, n in zip(record.phases["phase_id"], record.phases["name"])]
+    phase_options = [("All phases", "")] + [
+        (str(n), str(p)) for p, n in zip(record.phases["phase_id"], record.phases["name"])
+    ]
     from .load import event_actors  # the actors that fought in the record, in the record's order
 
     long = event_actors(record)
     fought = set(long.loc[long["role"].isin(("attacker", "defender")), "actor_id"].astype(str))
-    actor_options = [("All actors", "")] + [(f"{n} ({a})", str(a)) for a, n in zip(record.actors["actor_id"], record.actors["name"])
-                                            if str(a) in fought]
+    actor_options = [("All actors", "")] + [
+        (f"{n} ({a})", str(a)) for a, n in zip(record.actors["actor_id"], record.actors["name"]) if str(a) in fought
+    ]
     months = pd.period_range(events["date"].min(), events["date"].max(), freq="M")
     month_options = [(p.strftime("%b %Y"), p.start_time) for p in months]
     phase = w.Dropdown(options=phase_options, value="", description="Phase")
     actor = w.Dropdown(options=actor_options, value="", description="Actor")
-    span = w.SelectionRangeSlider(options=month_options, index=(0, len(month_options) - 1), description="Months",
-                                  layout=w.Layout(width="640px"), continuous_update=False)
+    span = w.SelectionRangeSlider(
+        options=month_options,
+        index=(0, len(month_options) - 1),
+        description="Months",
+        layout=w.Layout(width="640px"),
+        continuous_update=False,
+    )
     out = w.Output()
-    what = " and ".join(x for x in ([f"{figure!r}"] if figure else []) + (["the table"] if table else [])) or "the numbers"
+    what = (
+        " and ".join(x for x in ([f"{figure!r}"] if figure else []) + (["the table"] if table else [])) or "the numbers"
+    )
 
     def redraw(_=None):
         if not live:  # no kernel to draw into (plain Python, a doctest): the text repr says what to do
@@ -482,6 +521,8 @@ def explore(record: "Record", *, figure: str | None = None, table: Callable | No
         control.observe(redraw, names="value")
     redraw()
     box = w.VBox([w.HBox([phase, actor]), span, out])
-    describe = (f"Interactive: pick a phase, an actor and months to redraw {what} (needs JupyterLab with ipywidgets).\n"
-                "Without widgets, change the Record.filter(...) call in the cell above and run it again.")
+    describe = (
+        f"Interactive: pick a phase, an actor and months to redraw {what} (needs JupyterLab with ipywidgets).\n"
+        "Without widgets, change the Record.filter(...) call in the cell above and run it again."
+    )
     return Explorer(box, describe)
