@@ -81,7 +81,8 @@ def _js_filter(ev: pd.DataFrame, **pick) -> pd.Series:
             keep &= ev[col].isin(pick[field])
     for field, col in (("actor", "actors"), ("side", "sides")):
         if field in pick:
-            keep &= ev[col].map(lambda s: bool(set(s.strip("|").split("|")) & set(pick[field])))
+            wanted = set(pick[field])
+            keep &= ev[col].map(lambda s, wanted=wanted: bool(set(s.strip("|").split("|")) & wanted))
     return keep
 
 
