@@ -176,29 +176,48 @@ def count_captures(
     [{'period': Timestamp('2024-03-01 00:00:00'), 'positions': 3, 'inexact': 1}]
     """
     b = bins(freq)
-    if by is not None and by not in GROUPS:
-        raise ValueError(f"by must be one of {', '.join(GROUPS)} or None; got {by!r}")
-    if as_of is not None:
-        if end is not None and pd.Timestamp(end) != pd.Timestamp(as_of):
-            raise ValueError("give end or as_of, not both")
-        end = as_of
+    end = _check_count_args(by, end, as_of)
     events = _events(data)
     _check_measure(events, measure)
-    if by == "phase_id":
-        require_columns(events, ["phase_id"], helper="by='phase_id'", hint=_HINT_BY)
-    if by == "target_type":
-        require_columns(events, ["target_type"], helper="by='target_type'", hint=_HINT_BY)
-    # Work on the few columns needed: filtering a wide frame of a million rows would copy all of them.
+    events = _slim_events(data, events, measure=measure, by=by, start=start, end=end, event_types=event_types)
+    frame = pd.DataFrame({
+        "period": period_starts(events["date"], freq),
+        measure: _measure_values(events, measure),
+        "inexact": (~_isin(events["positions_precision"], ("exact",))).astype("int64") if measure == "positions"
+        else np.zeros(len(events), dtype="int64"),
+        "imprecise": (_map_values(events["date_precision"], _PRECISION_DAYS, 1).astype("int64") > b.days).astype("int64"),
+    })
+    frame, group_col, categories = _add_group(data, events, frame, by)
+    periods = _periods(frame, start, end, freq)
+    if len(periods):
+        frame = frame[(frame["period"] >= periods.min()) & (frame["period"] <= periods.max())]
+    return _zero_filled(frame, periods, measure, group_col, categories, cumulative=cumulative)
+
+
+def _check_count_args(by, end, as_of):
+    """Refuse an unknown grouping; merge ``as_of`` into ``end``."""
+    if by is not None and by not in GROUPS:
+        raise ValueError(f"by must be one of {', '.join(GROUPS)} or None; got {by!r}")
+    if as_of is None:
+        return end
+    if end is not None and pd.Timestamp(end) != pd.Timestamp(as_of):
+        raise ValueError("give end or as_of, not both")
+    return as_of
+
+
+def _slim_events(data, events: pd.DataFrame, *, measure, by, start, end, event_types) -> pd.DataFrame:
+    """The few columns a count needs, cut to its event types and window (a million-row frame is not copied whole)."""
+    if by in ("phase_id", "target_type"):
+        require_columns(events, [by], helper=f"by={by!r}", hint=_HINT_BY)
     needed = ["date", "date_precision", "event_type"]
     needed += {"positions": ["positions", "positions_precision"], "headquarters": ["target_type"],
                "towns": ["target_type"], "fatalities": ["fatalities"]}.get(measure, [])
     if by in ("actor", "side"):
-        needed += ["attackers"] + (["attacker_side"] if by == "side" and "attacker_side" in events.columns else [])
+        needed += ["attackers", "attacker_side"]
     elif by == "theatre":
         needed += ["phase_id", "theatre"]
     elif by in GEO_LEVELS or by in _ADMIN_LEVEL:
-        level = _ADMIN_LEVEL.get(by, by)
-        needed += [GEO_LEVELS[level][1], "place_id"]
+        needed += [GEO_LEVELS[_ADMIN_LEVEL.get(by, by)][1], "place_id"]
     elif by is not None:
         needed += [by]
     slim = events[list(dict.fromkeys(c for c in needed if c in events.columns))]
@@ -207,87 +226,74 @@ def count_captures(
         keep &= (slim["date"] >= pd.Timestamp(start)).to_numpy(dtype=bool)
     if end is not None:
         keep &= (slim["date"] <= pd.Timestamp(end)).to_numpy(dtype=bool)
-    events = slim[keep]
-    if by == "theatre":
-        events = _with_theatre(data, events)
+    slim = slim[keep]
+    return _with_theatre(data, slim) if by == "theatre" else slim
 
-    value = _measure_values(events, measure)
-    if measure == "positions":
-        inexact = (~_isin(events["positions_precision"], ("exact",))).astype("int64")
+
+def _actor_labels(data, events: pd.DataFrame, by: str) -> tuple[np.ndarray, pd.Categorical]:
+    """(row of each attacker, its label): the actor in the record's order, or its side (once per event and side)."""
+    rows, actors = actor_rows(events, "attackers")
+    if by == "actor":
+        if not isinstance(data, Record):
+            return rows, actors
+        present = set(actors.categories)
+        known = list(data.actors["actor_id"].astype(str))
+        return rows, actors.reorder_categories([a for a in known if a in present] + sorted(present - set(known)))
+    if isinstance(data, Record):
+        side_of = dict(zip(data.actors["actor_id"].astype(str), data.actors["side"].astype(str)))
+        sides = pd.Series(actors).map(side_of).to_numpy()
+    elif "attacker_side" in events.columns:
+        sides = events["attacker_side"].astype(object).to_numpy()[rows]
     else:
-        inexact = np.zeros(len(events), dtype="int64")
-    span = _map_values(events["date_precision"], _PRECISION_DAYS, 1)
-    imprecise = (span.astype("int64") > b.days).astype("int64")
+        raise ValueError("by='side' needs the whole record, or an events frame with an 'attacker_side' column")
+    pair = pd.DataFrame({"row": rows, "side": sides}).drop_duplicates()
+    present = set(pair["side"])
+    return pair["row"].to_numpy(), pd.Categorical(pair["side"], categories=[s for s in SIDE if s in present], ordered=True)
 
-    frame = pd.DataFrame(
-        {
-            "period": period_starts(events["date"], freq),
-            measure: value,
-            "inexact": inexact,
-            "imprecise": imprecise,
-        }
-    )
-    group_col = None
-    categories = None
+
+def _add_group(data, events: pd.DataFrame, frame: pd.DataFrame, by):
+    """The frame with its group column (one row per attacker for actors and sides), the column's name and order."""
+    if by is None:
+        return frame, None, None
     if by in ("actor", "side"):
+        rows, labels = _actor_labels(data, events, by)
         group_col = "actor_id" if by == "actor" else "side"
-        rows, actors = actor_rows(events, "attackers")
-        if by == "actor":
-            labels = actors
-            if isinstance(data, Record):  # the record's actor order, restricted to those present
-                present = set(actors.categories)
-                labels = actors.reorder_categories(
-                    [a for a in data.actors["actor_id"].astype(str) if a in present]
-                    + sorted(present - set(data.actors["actor_id"].astype(str)))
-                )
-        else:
-            if isinstance(data, Record):
-                side_of = dict(zip(data.actors["actor_id"].astype(str), data.actors["side"].astype(str)))
-                sides = pd.Series(actors).map(side_of).to_numpy()
-            elif "attacker_side" in events.columns:
-                sides = events["attacker_side"].astype(object).to_numpy()[rows]
-            else:
-                raise ValueError("by='side' needs the whole record, or an events frame with an 'attacker_side' column")
-            pair = pd.DataFrame({"row": rows, "side": sides}).drop_duplicates()
-            rows = pair["row"].to_numpy()
-            labels = pd.Categorical(pair["side"], categories=[s for s in SIDE if s in set(pair["side"])], ordered=True)
         frame = frame.iloc[rows].reset_index(drop=True)
         frame[group_col] = labels
-        categories = frame[group_col].cat.categories
-    elif by is not None:
-        group_col = by
-        col = _geo_column(data, events, by) if (by in GEO_LEVELS or by in _ADMIN_LEVEL) else events[by]
-        frame[group_col] = col.to_numpy()
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            categories = col.cat.categories
+        return frame, group_col, frame[group_col].cat.categories
+    col = _geo_column(data, events, by) if (by in GEO_LEVELS or by in _ADMIN_LEVEL) else events[by]
+    frame[by] = col.to_numpy()
+    return frame, by, (col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else None)
 
+
+def _periods(frame: pd.DataFrame, start, end, freq: str) -> pd.DatetimeIndex:
+    """Every period from ``start`` (else the first counted) to ``end`` (else the last counted)."""
     lo = pd.Timestamp(start) if start is not None else (frame["period"].min() if len(frame) else None)
     hi = pd.Timestamp(end) if end is not None else (frame["period"].max() if len(frame) else None)
     if lo is None or hi is None:
-        periods = pd.DatetimeIndex([], name="period")
-    else:
-        periods = period_range(lo, hi, freq)
-        frame = frame[(frame["period"] >= periods.min()) & (frame["period"] <= periods.max())]
+        return pd.DatetimeIndex([], name="period")
+    return period_range(lo, hi, freq)
 
+
+def _zero_filled(frame, periods, measure, group_col, categories, *, cumulative: bool) -> pd.DataFrame:
+    """Sum per period (and group), with every empty period present as zeros, optionally cumulative."""
     keys = ["period"] if group_col is None else ["period", group_col]
-    counts = frame.groupby(keys, observed=True, sort=False)[[measure, "inexact", "imprecise"]].sum()
+    cols = [measure, "inexact", "imprecise"]
+    counts = frame.groupby(keys, observed=True, sort=False)[cols].sum()
     if group_col is None:
         full = pd.Index(periods, name="period")
     else:
         groups = list(categories) if categories is not None else sorted(frame[group_col].dropna().unique().tolist())
         full = pd.MultiIndex.from_product([periods, groups], names=keys)
     out = counts.reindex(full, fill_value=0).reset_index()
-    if group_col is not None:
-        out = out.sort_values([group_col, "period"], kind="stable") if cumulative else out
-        if categories is not None:
-            out[group_col] = pd.Categorical(out[group_col], categories=list(categories), ordered=True)
-    if cumulative:
-        cols = [measure, "inexact", "imprecise"]
-        if group_col is None:
-            out[cols] = out[cols].cumsum()
-        else:
-            out[cols] = out.groupby(group_col, observed=True)[cols].cumsum()
-            out = out.sort_values(["period", group_col], kind="stable")
+    if group_col is not None and categories is not None:
+        out[group_col] = pd.Categorical(out[group_col], categories=list(categories), ordered=True)
+    if cumulative and group_col is None:
+        out[cols] = out[cols].cumsum()
+    elif cumulative:
+        out = out.sort_values([group_col, "period"], kind="stable")
+        out[cols] = out.groupby(group_col, observed=True)[cols].cumsum()
+        out = out.sort_values(["period", group_col], kind="stable")
     out[measure] = out[measure].round().astype("int64")
     out[["inexact", "imprecise"]] = out[["inexact", "imprecise"]].astype("int64")
     return out.reset_index(drop=True)

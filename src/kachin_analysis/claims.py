@@ -64,86 +64,107 @@ def claims_vs_record(record: Record) -> pd.DataFrame:
     """
     record = require_record(record, helper="claims_vs_record", needs="claims and phases",
                             hint="claims are kept in the record's claims.csv; pass the record (ka.load_record())")
-    events, claims, places = record.events, record.claims, record.places
-    phase_start = dict(zip(record.phases["phase_id"].astype(str), record.phases["start"]))
-    side_of = dict(zip(record.actors["actor_id"].astype(str), record.actors["side"].astype(str)))
-    state_of = dict(zip(places["place_id"].astype(str), places["state"].astype(str).map(_state_key)))
-    status = dict(zip(places["place_id"].astype(str), places["admin_status"].astype(str)))
-    kind = dict(zip(places["place_id"].astype(str), places["kind"].astype(str)))
-    coverage = pd.Timestamp(COVERAGE_START)
-    first = events["date"].min() if len(events) else coverage
-    event_state = events["place_id"].astype("string").map(state_of)
-    event_phase = events["phase_id"].astype("string")
-    timeline = None
-    rows = []
-    for c in claims.itertuples(index=False):
+    tally = _Tally(record)
+    rows = [tally.row(c) for c in record.claims.itertuples(index=False)]
+    out = pd.DataFrame(rows, columns=_COLUMNS)
+    out["since"] = pd.to_datetime(out["since"]).astype("datetime64[ns]")
+    out["comparable"] = out["comparable"].astype(bool)
+    out["record_is_floor"] = out["record_is_floor"].astype(bool)
+    return out
+
+
+class _Tally:
+    """The record's side of each claim: lookups built once, one method per kind of count."""
+
+    def __init__(self, record: Record):
+        self.record = record
+        events, places = record.events, record.places
+        self.events = events
+        self.phase_start = dict(zip(record.phases["phase_id"].astype(str), record.phases["start"]))
+        self.side_of = dict(zip(record.actors["actor_id"].astype(str), record.actors["side"].astype(str)))
+        self.state_of = dict(zip(places["place_id"].astype(str), places["state"].astype(str).map(_state_key)))
+        ids = places["place_id"].astype(str)
+        ranked = (places["admin_status"].astype(str) != "none") & places["kind"].astype(str).isin(SETTLEMENT_KINDS)
+        self.ranked_towns = set(ids[ranked.to_numpy()])
+        self.coverage = pd.Timestamp(COVERAGE_START)
+        self.first = events["date"].min() if len(events) else self.coverage
+        self.event_state = events["place_id"].astype("string").map(self.state_of)
+        self.event_phase = events["phase_id"].astype("string")
+        self._timeline: pd.DataFrame | None = None
+
+    def in_scope(self, scope: str, area: str | None) -> np.ndarray:
+        """Events of the claim's phase (or all) and area (or all)."""
+        keep = np.ones(len(self.events), dtype=bool)
+        if scope != "all":
+            keep &= (self.event_phase == scope).fillna(False).to_numpy(dtype=bool)
+        if area is not None:
+            keep &= (self.event_state == area).fillna(False).to_numpy(dtype=bool)
+        return keep
+
+    def held(self, c, scope: str, area: str | None) -> tuple[int, bool, list[str], list[str]]:
+        """Ranked towns held by the resistance on the claim's date, within its scope."""
+        if self._timeline is None:
+            self._timeline = control_timeline(self.record, level="town")
+        t = self._timeline
+        live = t[(t["start"] <= c.date) & (t["end"].isna() | (t["end"] > c.date)) & (t["holder_side"] == "resistance")]
+        places = set(self.events.loc[self.in_scope(scope, area), "place_id"].astype(str)) if scope != "all" else None
+        ok = [p in self.ranked_towns and (area is None or self.state_of.get(p) == area) and (places is None or p in places)
+              for p in live["place_id"].astype(str)]
+        counted = live[np.array(ok, dtype=bool)]
+        why = []
+        if pd.notna(c.claimant) and self.side_of.get(str(c.claimant)) not in ("resistance", None):
+            why.append("the record counts towns held by the resistance; this claimant counts another side's")
+        return len(counted), False, list(counted["start_event_id"].astype(str)), why
+
+    def counted(self, c, rule, scope: str, area: str | None, since) -> tuple[int, bool, list[str], list[str]]:
+        """Events of the claim's metric inside its scope and window."""
+        why = []
+        if since is None:
+            why.append("the claim does not say from when it counts")
+        elif since < self.coverage:
+            why.append(f"it counts from {since.date()}, before the record's coverage begins ({self.coverage.date()})")
+        ev = self.events
+        lo = since if since is not None and since >= self.coverage else min(self.first, self.coverage)
+        sel = ((ev["event_type"].astype(str) == rule.event_type) & (ev["date"] >= lo)
+               & (ev["date"] <= c.date)).to_numpy(dtype=bool) & self.in_scope(scope, area)
+        if rule.target_types is not None:
+            sel &= ev["target_type"].astype("string").isin(rule.target_types).fillna(False).to_numpy(dtype=bool)
+        chosen = ev[sel]
+        if rule.count != "positions":
+            return len(chosen), False, list(chosen["event_id"].astype(str)), why
+        floor = bool((chosen["positions_precision"].astype("string") != "exact").fillna(True).any())
+        return int(chosen["positions"].fillna(0).sum()), floor, list(chosen["event_id"].astype(str)), why
+
+    def row(self, c) -> dict:
+        """One output row: the claim, the record's tally, and whether they compare."""
         scope, metric = str(c.scope), str(c.metric)
         area = _state_key(c.scope_area) if pd.notna(c.scope_area) else None
         rule = CLAIM_METRIC_RULES[metric]
-        claimant = c.claimant if pd.notna(c.claimant) else None
-        why: list[str] = []
         since = c.since if pd.notna(c.since) else None
         if rule.count == "held":
-            timeline = control_timeline(record, level="town") if timeline is None else timeline
-            live = timeline[(timeline["start"] <= c.date) & (timeline["end"].isna() | (timeline["end"] > c.date))
-                            & (timeline["holder_side"] == "resistance")]
-            ids = live["place_id"].astype(str)
-            ok = np.array([status.get(p, "none") != "none" and kind.get(p) in SETTLEMENT_KINDS for p in ids], dtype=bool)
-            if area is not None:
-                ok &= np.array([state_of.get(p) == area for p in ids], dtype=bool)
-            if scope != "all":
-                in_phase = set(events.loc[(event_phase == scope).fillna(False).to_numpy(dtype=bool), "place_id"].astype(str))
-                ok &= ids.isin(in_phase).to_numpy(dtype=bool)
-            counted = live[ok]
-            tally, floor = len(counted), False
-            event_ids = list(counted["start_event_id"].astype(str))
-            if claimant is not None and side_of.get(claimant) not in ("resistance", None):
-                why.append("the record counts towns held by the resistance; this claimant counts another side's")
+            value, floor, ids, why = self.held(c, scope, area)
         else:
-            if since is None:
-                why.append("the claim does not say from when it counts")
-            elif since < coverage:
-                why.append(f"it counts from {since.date()}, before the record's coverage begins ({coverage.date()})")
-            lo = since if since is not None and since >= coverage else min(first, coverage)
-            sel = ((events["event_type"].astype(str) == rule.event_type) & (events["date"] >= lo)
-                   & (events["date"] <= c.date)).to_numpy(dtype=bool).copy()
-            if scope != "all":
-                sel &= (event_phase == scope).fillna(False).to_numpy(dtype=bool)
-            if area is not None:
-                sel &= (event_state == area).fillna(False).to_numpy(dtype=bool)
-            if rule.target_types is not None:
-                sel &= events["target_type"].astype("string").isin(rule.target_types).fillna(False).to_numpy(dtype=bool)
-            chosen = events[sel]
-            if rule.count == "positions":
-                tally = int(chosen["positions"].fillna(0).sum())
-                floor = bool((chosen["positions_precision"].astype("string") != "exact").fillna(True).any())
-            else:
-                tally, floor = len(chosen), False
-            event_ids = list(chosen["event_id"].astype(str))
-            since = since if since is not None else (phase_start.get(scope) if scope != "all" else None)
-        if scope != "all" and scope not in phase_start:
+            value, floor, ids, why = self.counted(c, rule, scope, area, since)
+            since = since if since is not None else self.phase_start.get(scope)
+        if scope != "all" and scope not in self.phase_start:
             why.append(f"its scope {scope!r} is not a phase of the record")
-        rows.append({
+        claimant = str(c.claimant) if pd.notna(c.claimant) else None
+        return {
             "claim_id": c.claim_id,
             "date": c.date,
             "claimant": claimant,
-            "claimant_kind": CLAIMANT_KINDS.get(side_of.get(claimant, ""), "other") if claimant else "independent",
+            "claimant_kind": CLAIMANT_KINDS.get(self.side_of.get(claimant, ""), "other") if claimant else "independent",
             "metric": metric,
             "scope": scope,
             "scope_area": c.scope_area if pd.notna(c.scope_area) else None,
             "since": since,
             "value": int(c.value),
             "value_precision": str(c.value_precision),
-            "record_value": tally,
+            "record_value": value,
             "record_is_floor": floor,
-            "difference": int(c.value) - tally,
-            "ratio": (int(c.value) / tally) if tally else np.nan,
+            "difference": int(c.value) - value,
+            "ratio": (int(c.value) / value) if value else np.nan,
             "comparable": not why,
             "why_not": "; ".join(why),
-            "event_ids": ";".join(event_ids),
-        })
-    out = pd.DataFrame(rows, columns=_COLUMNS)
-    out["since"] = pd.to_datetime(out["since"]).astype("datetime64[ns]")
-    out["comparable"] = out["comparable"].astype(bool)
-    out["record_is_floor"] = out["record_is_floor"].astype(bool)
-    return out
+            "event_ids": ";".join(ids),
+        }

@@ -49,7 +49,47 @@ def _involves(events: pd.DataFrame, wanted: set[str], side_of: dict[str, str] | 
     return hit
 
 
-def filter_record(  # noqa: C901 - TODO: one helper per filter (complexity 14)
+def _in_window(dates: pd.Series, lo, hi) -> np.ndarray:
+    keep = np.ones(len(dates), dtype=bool)
+    if lo is not None:
+        keep &= (dates >= lo).to_numpy(dtype=bool)
+    if hi is not None:
+        keep &= (dates <= hi).to_numpy(dtype=bool)
+    return keep
+
+
+def _isin(values: pd.Series, wanted) -> np.ndarray:
+    return values.astype("string").isin(set(wanted)).fillna(False).to_numpy(dtype=bool)
+
+
+def _matchers(record: Record) -> dict:
+    """For each filter: how to check what was asked (raises on a typo) and which events it keeps."""
+    ev, phases = record.events, record.phases
+    side_of = dict(zip(record.actors["actor_id"].astype(str), record.actors["side"].astype(str)))
+
+    def theatre(wanted):
+        _check("theatre", wanted, list(dict.fromkeys(phases["theatre"].astype(str))))
+        return _isin(ev["phase_id"], phases.loc[phases["theatre"].astype(str).isin(wanted), "phase_id"].astype(str))
+
+    def vocabulary(kind, column, allowed):
+        def keep(wanted):
+            _check(kind, wanted, list(allowed))
+            return _isin(ev[column], wanted)
+
+        return keep
+
+    return {
+        "actors": lambda wanted: _involves(ev, set(resolve_actors(record.actors, wanted))),
+        "sides": lambda wanted: (_check("side", wanted, list(SIDE)), _involves(ev, set(wanted), side_of))[1],
+        "phases": vocabulary("phase", "phase_id", phases["phase_id"].astype(str)),
+        "theatres": theatre,
+        "event_types": vocabulary("event type", "event_type", EVENT_TYPE),
+        "confidence": vocabulary("confidence", "confidence", CONFIDENCE),
+        "places": lambda wanted: _isin(ev["place_id"], resolve_places(record.places, wanted)),
+    }
+
+
+def filter_record(
     record: Record,
     *,
     start=None,
@@ -69,47 +109,19 @@ def filter_record(  # noqa: C901 - TODO: one helper per filter (complexity 14)
     >>> set(cut.events["confidence"].astype(str))
     {'confirmed'}
     """
-    ev = record.events
-    keep = np.ones(len(ev), dtype=bool)
     lo = pd.Timestamp(start) if start is not None else None
     hi = pd.Timestamp(end) if end is not None else None
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(f"start {lo.date()} is after end {hi.date()}")
-    if lo is not None:
-        keep &= (ev["date"] >= lo).to_numpy()
-    if hi is not None:
-        keep &= (ev["date"] <= hi).to_numpy()
-    if (wanted := as_list(actors)) is not None:
-        keep &= _involves(ev, set(resolve_actors(record.actors, wanted)))
-    if (wanted := as_list(sides)) is not None:
-        _check("side", wanted, list(SIDE))
-        side_of = dict(zip(record.actors["actor_id"].astype(str), record.actors["side"].astype(str)))
-        keep &= _involves(ev, set(wanted), side_of)
-    phase_ids = None
-    if (wanted := as_list(phases)) is not None:
-        _check("phase", wanted, list(record.phases["phase_id"].astype(str)))
-        phase_ids = set(wanted)
-        keep &= ev["phase_id"].astype("string").isin(phase_ids).fillna(False).to_numpy(dtype=bool)
-    if (wanted := as_list(theatres)) is not None:
-        _check("theatre", wanted, list(dict.fromkeys(record.phases["theatre"].astype(str))))
-        in_theatre = record.phases.loc[record.phases["theatre"].astype(str).isin(wanted), "phase_id"].astype(str)
-        keep &= ev["phase_id"].astype("string").isin(set(in_theatre)).fillna(False).to_numpy(dtype=bool)
-    if (wanted := as_list(event_types)) is not None:
-        _check("event type", wanted, list(EVENT_TYPE))
-        keep &= ev["event_type"].astype(str).isin(wanted).to_numpy()
-    if (wanted := as_list(confidence)) is not None:
-        _check("confidence", wanted, list(CONFIDENCE))
-        keep &= ev["confidence"].astype(str).isin(wanted).to_numpy()
-    if (wanted := as_list(places)) is not None:
-        ids = set(resolve_places(record.places, wanted))
-        keep &= ev["place_id"].astype("string").isin(ids).fillna(False).to_numpy(dtype=bool)
-
+    asked = {"actors": actors, "sides": sides, "phases": phases, "theatres": theatres, "event_types": event_types,
+             "confidence": confidence, "places": places}
+    keep = _in_window(record.events["date"], lo, hi)
+    matchers = _matchers(record)
+    for name, value in asked.items():
+        if (wanted := as_list(value)) is not None:
+            keep &= matchers[name](wanted)
     claims = record.claims
-    ckeep = np.ones(len(claims), dtype=bool)
-    if lo is not None:
-        ckeep &= (claims["date"] >= lo).to_numpy()
-    if hi is not None:
-        ckeep &= (claims["date"] <= hi).to_numpy()
-    if phase_ids is not None:
-        ckeep &= claims["scope"].astype(str).isin(phase_ids | {"all"}).to_numpy()
-    return replace(record, events=ev[keep].reset_index(drop=True), claims=claims[ckeep].reset_index(drop=True))
+    ckeep = _in_window(claims["date"], lo, hi)
+    if (wanted := as_list(phases)) is not None:
+        ckeep &= claims["scope"].astype(str).isin(set(wanted) | {"all"}).to_numpy()
+    return replace(record, events=record.events[keep].reset_index(drop=True), claims=claims[ckeep].reset_index(drop=True))

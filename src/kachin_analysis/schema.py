@@ -699,7 +699,27 @@ def _constraints(col: Column) -> dict:
     return constraints
 
 
-def data_dictionary_markdown() -> str:  # noqa: C901 - TODO: split per column kind (complexity 12)
+def _column_rule(c: Column) -> str:
+    """One column's rule as the data dictionary words it."""
+    rule = c.description
+    if c.vocabulary:
+        rule += ": " + ", ".join(f"`{v}`" for v in c.vocabulary)
+    if c.references:
+        rule += f" → `{c.references}`"
+    if c.also_allowed:
+        rule += " or " + ", ".join(f"`{v}`" for v in c.also_allowed)
+    if c.minimum is not None or c.maximum is not None:
+        lo = c.minimum if c.minimum is not None else ""
+        hi = c.maximum if c.maximum is not None else ""
+        rule += f" (range {lo}–{hi})"
+    return rule
+
+
+def _rule_line(declared) -> str:
+    return f"Rule{' (warning)' if declared.severity == 'warning' else ''}: {declared.description}."
+
+
+def data_dictionary_markdown() -> str:
     """The README's data dictionary, one Markdown table per table.
 
     >>> data_dictionary_markdown().splitlines()[0]
@@ -707,33 +727,16 @@ def data_dictionary_markdown() -> str:  # noqa: C901 - TODO: split per column ki
     """
     out: list[str] = []
     for t in TABLES.values():
-        out.append(f"### {t.filename}")
-        out.append("")
-        out.append(f"{t.description} Primary key: `{t.primary_key}`.")
-        out.append("")
-        out.append("| column | type | required | rule |")
-        out.append("|---|---|---|---|")
-        for c in t.columns:
-            rule = c.description
-            if c.vocabulary:
-                rule += ": " + ", ".join(f"`{v}`" for v in c.vocabulary)
-            if c.references:
-                rule += f" → `{c.references}`"
-            if c.also_allowed:
-                rule += " or " + ", ".join(f"`{v}`" for v in c.also_allowed)
-            if c.minimum is not None or c.maximum is not None:
-                rule += f" (range {c.minimum if c.minimum is not None else ''}–{c.maximum if c.maximum is not None else ''})"
-            out.append(f"| `{c.name}` | {c.kind} | {'yes' if c.required else ''} | {rule} |")
+        out += [f"### {t.filename}", "", f"{t.description} Primary key: `{t.primary_key}`.", "",
+                "| column | type | required | rule |", "|---|---|---|---|"]
+        out += [f"| `{c.name}` | {c.kind} | {'yes' if c.required else ''} | {_column_rule(c)} |" for c in t.columns]
         for r in t.rules:
-            out.append("")
-            out.append(f"Rule: {r}.")
+            out += ["", f"Rule: {r}."]
         for declared in RULES:
             if declared.table == t.name:
-                out.append("")
-                out.append(f"Rule{' (warning)' if declared.severity == 'warning' else ''}: {declared.description}.")
+                out += ["", _rule_line(declared)]
         out.append("")
     for declared in RULES:
         if declared.table == "*":
-            out.append(f"Rule{' (warning)' if declared.severity == 'warning' else ''}: {declared.description}.")
-            out.append("")
+            out += [_rule_line(declared), ""]
     return "\n".join(out).rstrip() + "\n"

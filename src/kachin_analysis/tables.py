@@ -191,7 +191,7 @@ def _host(url: str) -> str:
     return host.removeprefix("www.") or url
 
 
-def show(  # noqa: C901 - TODO: split formatting from layout (complexity 25)
+def show(
     frame: pd.DataFrame | pd.Series,
     *,
     caption: str | None = None,
@@ -229,100 +229,13 @@ def show(  # noqa: C901 - TODO: split formatting from layout (complexity 25)
     >>> "Phase A" in html and ">Days<" in html and ">yes<" in html and "NaT" not in html
     True
     """
-    if isinstance(frame, pd.Series):
-        frame = frame.to_frame(name=frame.name if frame.name is not None else "value")
-    df = frame.copy()
-    if isinstance(df.columns, pd.MultiIndex):
-        df.columns = [": ".join(words(p) for p in col if str(p)) for col in df.columns]
-    plain_index = isinstance(df.index, pd.RangeIndex) or (df.index.name is None and df.index.names == [None])
-    if not plain_index:
-        df = df.reset_index()
-    df = df.reset_index(drop=True)
-    rename: dict[str, str] = {}
-    if columns is not None:
-        if isinstance(columns, Mapping):
-            rename = dict(columns)
-            df = df[list(columns)]
-        else:
-            df = df[list(columns)]
-    cut = 0
-    if max_rows is not None and len(df) > max_rows:
-        cut = len(df) - max_rows
-        df = df.head(max_rows)
+    df, rename, cut = _prepared(frame, columns, max_rows)
+    names = _names_for(df, names, record)
     meanings = {**MISSING, **(dict(missing) if missing else {})}
-    date_how = dates if isinstance(dates, Mapping) else {}
-    names = dict(names or {})
-    if record is not None:
-        phase_name = dict(zip(record.phases["phase_id"].astype(str), record.phases["name"].astype(str)))
-        place_name = dict(zip(record.places["place_id"].astype(str), record.places["name"].astype(str)))
-        for col, lookup in (
-            ("phase_id", phase_name),
-            ("scope", {**phase_name, "all": "all phases"}),
-            ("place_id", place_name),
-        ):
-            if col in df.columns:
-                names.setdefault(col, lookup)
-
-    formatters: dict[str, Callable] = {}
-    notes: list[str] = []
-    shown: dict[str, str] = {}
-    for col in df.columns:
-        s = df[col]
-        title = rename.get(col) or label(col)
-        shown[col] = title
-        if s.isna().any():
-            notes.append(f"{NA} {title}: {meanings.get(col, 'not given in the record')}")
-        if col in names:
-            lookup = dict(names[col])
-            formatters[col] = lambda v, m=lookup: m.get(str(v), words(v))
-        elif pd.api.types.is_bool_dtype(s.dtype) or (
-            s.dtype == object and s.dropna().map(type).isin([bool, np.bool_]).all() and s.notna().any()
-        ):
-            formatters[col] = lambda v: "yes" if v else "no"
-        elif pd.api.types.is_datetime64_any_dtype(s.dtype):
-            formatters[col] = _date_formatter(
-                s, date_how.get(col) if date_how else dates if isinstance(dates, str) else None
-            )
-        elif pd.api.types.is_numeric_dtype(s.dtype):
-            if _int_like(s):
-                formatters[col] = lambda v: f"{round(float(v)):,}"
-            else:
-                formatters[col] = lambda v, d=decimals: f"{float(v):,.{d}f}"
-        elif col == "url":
-            formatters[col] = lambda v: (
-                f'<a href="{v}" target="_blank" rel="noopener">{_html.escape(_host(_html.unescape(str(v))))}</a>'
-            )
-        else:
-            formatters[col] = words
-    # A cell's formatter never sees a missing value: na_rep shows "—" instead.
-    styler = df.style.format(formatters, na_rep=NA, escape="html")
-    styler = styler.hide(axis="index").relabel_index([shown[c] for c in df.columns], axis="columns")
-    numeric = [
-        c
-        for c in df.columns
-        if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)
-    ]
-    if numeric:
-        styler = styler.set_properties(
-            subset=numeric, **{"text-align": "right", "font-variant-numeric": "tabular-nums"}
-        )
-    keep_whole = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype) or str(c).endswith("_id")]
-    if keep_whole:  # "6 Jan 2024" and "KO-0001" never break across lines
-        styler = styler.set_properties(subset=keep_whole, **{"white-space": "nowrap"})
-    text = [c for c in df.columns if c not in numeric]
-    if text:
-        styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    styler = styler.set_table_styles(_TABLE_CSS)
-    if transpose:
-        # A Styler cannot transpose its formatting: transpose the display strings instead (already HTML-safe).
-        cells = {shown[c]: [_display(formatters[c], v) for v in df[c]] for c in df.columns}
-        strings = pd.DataFrame(cells).T
-        strings.columns = list(strings.iloc[0])
-        strings = strings.iloc[1:]
-        styler = strings.style.set_table_styles(_TABLE_CSS).set_properties(**{"text-align": "right"})
-        styler = styler.set_table_styles(
-            [{"selector": "th.row_heading", "props": "text-align: left; font-weight: 600;"}], overwrite=False
-        )
+    shown = {col: rename.get(col) or label(col) for col in df.columns}
+    notes = [f"{NA} {shown[c]}: {meanings.get(c, 'not given in the record')}" for c in df.columns if df[c].isna().any()]
+    formatters = {col: _formatter(df[col], col, names, dates, decimals) for col in df.columns}
+    styler = _transposed(df, formatters, shown) if transpose else _styled(df, formatters, shown)
     parts = [caption] if caption else []
     if cut:
         parts.append(f"First {len(df)} rows shown; {cut} more not shown.")
@@ -333,6 +246,91 @@ def show(  # noqa: C901 - TODO: split formatting from layout (complexity 25)
             "<br>".join(_html.escape(p) if i else _bold(p, bool(caption)) for i, p in enumerate(parts))
         )
     return styler
+
+
+def _prepared(frame, columns, max_rows) -> tuple[pd.DataFrame, dict[str, str], int]:
+    """The frame flattened (a named index becomes a column), cut to ``columns`` and ``max_rows``."""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame(name=frame.name if frame.name is not None else "value")
+    df = frame.copy()
+    if isinstance(df.columns, pd.MultiIndex):
+        df.columns = [": ".join(words(p) for p in col if str(p)) for col in df.columns]
+    plain_index = isinstance(df.index, pd.RangeIndex) or (df.index.name is None and df.index.names == [None])
+    if not plain_index:
+        df = df.reset_index()
+    df = df.reset_index(drop=True)
+    rename = dict(columns) if isinstance(columns, Mapping) else {}
+    if columns is not None:
+        df = df[list(columns)]
+    cut = max(len(df) - max_rows, 0) if max_rows is not None else 0
+    return (df.head(max_rows) if cut else df), rename, cut
+
+
+def _names_for(df: pd.DataFrame, names, record) -> dict:
+    """Id → name lookups per column: those given, plus phase and place names from the record."""
+    names = dict(names or {})
+    if record is None:
+        return names
+    phase_name = dict(zip(record.phases["phase_id"].astype(str), record.phases["name"].astype(str)))
+    place_name = dict(zip(record.places["place_id"].astype(str), record.places["name"].astype(str)))
+    for col, lookup in (("phase_id", phase_name), ("scope", {**phase_name, "all": "all phases"}), ("place_id", place_name)):
+        if col in df.columns:
+            names.setdefault(col, lookup)
+    return names
+
+
+def _is_bool(s: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return True
+    return s.dtype == object and s.notna().any() and bool(s.dropna().map(type).isin([bool, np.bool_]).all())
+
+
+def _formatter(s: pd.Series, col: str, names: dict, dates, decimals: int) -> Callable:
+    """How one column's cells read: names, yes/no, days or months, integers, links, or words."""
+    if col in names:
+        lookup = dict(names[col])
+        return lambda v, m=lookup: m.get(str(v), words(v))
+    if _is_bool(s):
+        return lambda v: "yes" if v else "no"
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        how = dates.get(col) if isinstance(dates, Mapping) else dates if isinstance(dates, str) else None
+        return _date_formatter(s, how)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        if _int_like(s):
+            return lambda v: f"{round(float(v)):,}"
+        return lambda v, d=decimals: f"{float(v):,.{d}f}"
+    if col == "url":
+        return lambda v: f'<a href="{v}" target="_blank" rel="noopener">{_html.escape(_host(_html.unescape(str(v))))}</a>'
+    return words
+
+
+def _styled(df: pd.DataFrame, formatters: dict, shown: dict) -> Styler:
+    """The Styler: formats (a formatter never sees a missing value: "—" shows instead), no index, alignment."""
+    styler = df.style.format(formatters, na_rep=NA, escape="html")
+    styler = styler.hide(axis="index").relabel_index([shown[c] for c in df.columns], axis="columns")
+    numeric = [c for c in df.columns
+               if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)]
+    if numeric:
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+    keep_whole = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype) or str(c).endswith("_id")]
+    if keep_whole:  # "6 Jan 2024" and "KO-0001" never break across lines
+        styler = styler.set_properties(subset=keep_whole, **{"white-space": "nowrap"})
+    text = [c for c in df.columns if c not in numeric]
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    return styler.set_table_styles(_TABLE_CSS)
+
+
+def _transposed(df: pd.DataFrame, formatters: dict, shown: dict) -> Styler:
+    """A wide table on its side. A Styler cannot transpose its formatting: transpose the display strings."""
+    cells = {shown[c]: [_display(formatters[c], v) for v in df[c]] for c in df.columns}
+    strings = pd.DataFrame(cells).T
+    strings.columns = list(strings.iloc[0])
+    strings = strings.iloc[1:]
+    styler = strings.style.set_table_styles(_TABLE_CSS).set_properties(**{"text-align": "right"})
+    return styler.set_table_styles(
+        [{"selector": "th.row_heading", "props": "text-align: left; font-weight: 600;"}], overwrite=False
+    )
 
 
 def _bold(text: str, is_caption: bool) -> str:
