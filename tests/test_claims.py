@@ -37,8 +37,11 @@ def test_a_sagaing_claim_is_compared_with_sagaing_towns_only(record, cv):
 def test_phase_scoped_claims_count_only_their_phase(record, cv):
     c032 = cv.loc["C032"]  # 15 positions in the first days of the Bhamo battle
     assert c032["scope"] == "bhamo"
-    bhamo = record.events[(record.events["phase_id"] == "bhamo") & (record.events["event_type"] == "capture")
-                          & record.events["date"].between(c032["since"], c032["date"])]
+    bhamo = record.events[
+        (record.events["phase_id"] == "bhamo")
+        & (record.events["event_type"] == "capture")
+        & record.events["date"].between(c032["since"], c032["date"])
+    ]
     assert c032["record_value"] == int(bhamo["positions"].fillna(0).sum())
 
 

@@ -13,8 +13,22 @@ import pytest
 
 import kachin_analysis as ka
 
-COLS = ["event_id", "date", "date_precision", "event_type", "target_type", "target", "unit", "positions",
-        "positions_precision", "place_id", "phase_id", "attackers", "defenders", "other_parties"]
+COLS = [
+    "event_id",
+    "date",
+    "date_precision",
+    "event_type",
+    "target_type",
+    "target",
+    "unit",
+    "positions",
+    "positions_precision",
+    "place_id",
+    "phase_id",
+    "attackers",
+    "defenders",
+    "other_parties",
+]
 
 
 def synthetic(rows, minimal_record, extra_actors=()):
@@ -23,11 +37,18 @@ def synthetic(rows, minimal_record, extra_actors=()):
     ev["positions"] = ev["positions"].astype("Int64")
     actors = minimal_record.actors
     if extra_actors:
-        more = pd.DataFrame([{"actor_id": a, "name": a, "side": s, "kind": "other", "description": "test"}
-                             for a, s in extra_actors])
+        more = pd.DataFrame(
+            [{"actor_id": a, "name": a, "side": s, "kind": "other", "description": "test"} for a, s in extra_actors]
+        )
         actors = pd.concat([actors.astype(object), more], ignore_index=True)
-    return ka.Record(sources=minimal_record.sources, actors=actors, places=minimal_record.places,
-                     phases=minimal_record.phases, events=ev, claims=minimal_record.claims.iloc[0:0])
+    return ka.Record(
+        sources=minimal_record.sources,
+        actors=actors,
+        places=minimal_record.places,
+        phases=minimal_record.phases,
+        events=ev,
+        claims=minimal_record.claims.iloc[0:0],
+    )
 
 
 @pytest.mark.parametrize("place", ["bhamo", "katha", "hpakant", "tanai"])
@@ -70,21 +91,103 @@ def test_control_figure_and_helpers_share_one_rule(record):
 
 
 def test_withdrawal_without_anyone_moving_in_leaves_the_holder_unknown(minimal_record):
-    rec = synthetic([
-        ("1", "2024-03-07", "day", "capture", "town", "Alpha", None, 0, "exact", "alpha", "phase-one", "KIA", "MAF", None),
-        ("2", "2024-04-01", "day", "withdrawal", "town", "Alpha", None, 0, "exact", "alpha", "phase-two", None, "KIA", None),
-    ], minimal_record)
+    rec = synthetic(
+        [
+            (
+                "1",
+                "2024-03-07",
+                "day",
+                "capture",
+                "town",
+                "Alpha",
+                None,
+                0,
+                "exact",
+                "alpha",
+                "phase-one",
+                "KIA",
+                "MAF",
+                None,
+            ),
+            (
+                "2",
+                "2024-04-01",
+                "day",
+                "withdrawal",
+                "town",
+                "Alpha",
+                None,
+                0,
+                "exact",
+                "alpha",
+                "phase-two",
+                None,
+                "KIA",
+                None,
+            ),
+        ],
+        minimal_record,
+    )
     held = ka.holder_on(rec, "alpha", "2024-04-02")
     assert (held["side"], held["event_id"]) == ("unknown", "2")
     assert "without naming who moved in" in held["reason"]
 
 
 def test_pro_junta_and_other_side_attackers_are_named_never_nan(minimal_record):
-    rec = synthetic([
-        ("1", "2024-03-07", "day", "capture", "town", "Alpha", None, 0, "exact", "alpha", "phase-one", "KIA", "MAF", None),
-        ("2", "2024-04-01", "day", "recapture", "town", "Alpha", None, 0, "exact", "alpha", "phase-two", "SNA", "KIA", None),
-        ("3", "2024-04-10", "day", "capture", "position", "Beta", None, 1, "exact", "beta-hill", "phase-two", "XX", "MAF", None),
-    ], minimal_record, extra_actors=[("SNA", "pro_junta"), ("XX", "other")])
+    rec = synthetic(
+        [
+            (
+                "1",
+                "2024-03-07",
+                "day",
+                "capture",
+                "town",
+                "Alpha",
+                None,
+                0,
+                "exact",
+                "alpha",
+                "phase-one",
+                "KIA",
+                "MAF",
+                None,
+            ),
+            (
+                "2",
+                "2024-04-01",
+                "day",
+                "recapture",
+                "town",
+                "Alpha",
+                None,
+                0,
+                "exact",
+                "alpha",
+                "phase-two",
+                "SNA",
+                "KIA",
+                None,
+            ),
+            (
+                "3",
+                "2024-04-10",
+                "day",
+                "capture",
+                "position",
+                "Beta",
+                None,
+                1,
+                "exact",
+                "beta-hill",
+                "phase-two",
+                "XX",
+                "MAF",
+                None,
+            ),
+        ],
+        minimal_record,
+        extra_actors=[("SNA", "pro_junta"), ("XX", "other")],
+    )
     ct = ka.control_timeline(rec)
     sides = dict(zip(ct["start_event_id"], ct["holder_side"].astype(str)))
     assert sides == {"1": "resistance", "2": "pro_junta", "3": "other"}
@@ -92,9 +195,27 @@ def test_pro_junta_and_other_side_attackers_are_named_never_nan(minimal_record):
 
 
 def test_a_position_taken_at_a_town_does_not_flip_it(minimal_record):
-    rec = synthetic([
-        ("1", "2024-03-07", "day", "capture", "position", "camp", None, 1, "exact", "alpha", "phase-one", "KIA", "MAF", None),
-    ], minimal_record)
+    rec = synthetic(
+        [
+            (
+                "1",
+                "2024-03-07",
+                "day",
+                "capture",
+                "position",
+                "camp",
+                None,
+                1,
+                "exact",
+                "alpha",
+                "phase-one",
+                "KIA",
+                "MAF",
+                None,
+            ),
+        ],
+        minimal_record,
+    )
     assert ka.control_timeline(rec).empty
     assert ka.holder_on(rec, "Alfa", "2024-04-01")["side"] == "unknown"  # found by its alias
 
@@ -112,7 +233,9 @@ def test_a_date_past_the_record_is_flagged(record):
 
 def test_headquarters_are_held_through_events_on_themselves(minimal_record):
     ct = ka.control_timeline(minimal_record, level="headquarters")
-    assert ct[["unit", "holder_side", "start_event_id"]].astype(str).values.tolist() == [["IB 1", "resistance", "KO-0002"]]
+    assert ct[["unit", "holder_side", "start_event_id"]].astype(str).values.tolist() == [
+        ["IB 1", "resistance", "KO-0002"]
+    ]
 
 
 def test_as_of_cuts_towns_held(record):

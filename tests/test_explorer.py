@@ -76,7 +76,12 @@ def test_events_with_no_single_place_are_in_the_table_only(events):
 def _js_filter(ev: pd.DataFrame, **pick) -> pd.Series:
     """The page's filter rule (``_APPLY_JS``), restated on the same columns."""
     keep = pd.Series(True, index=ev.index)
-    for field, col in (("phase", "phase_id"), ("theatre", "theatre"), ("event_type", "event_type"), ("confidence", "confidence")):
+    for field, col in (
+        ("phase", "phase_id"),
+        ("theatre", "theatre"),
+        ("event_type", "event_type"),
+        ("confidence", "confidence"),
+    ):
         if field in pick:
             keep &= ev[col].isin(pick[field])
     for field, col in (("actor", "actors"), ("side", "sides")):
@@ -86,13 +91,17 @@ def _js_filter(ev: pd.DataFrame, **pick) -> pd.Series:
     return keep
 
 
-@pytest.mark.parametrize("pick, kwargs", [
-    ({"phase": ["bhamo"]}, {"phases": "bhamo"}),
-    ({"theatre": ["Bhamo District"]}, {"theatres": "Bhamo District"}),
-    ({"actor": ["NDA-K", "SNA"]}, {"actors": ["NDA-K", "SNA"]}),
-    ({"side": ["junta"], "event_type": ["recapture"]}, {"sides": "junta", "event_types": "recapture"}),
-    ({"confidence": ["claimed"]}, {"confidence": "claimed"}),
-], ids=["phase", "theatre", "actors", "side+type", "confidence"])
+@pytest.mark.parametrize(
+    "pick, kwargs",
+    [
+        ({"phase": ["bhamo"]}, {"phases": "bhamo"}),
+        ({"theatre": ["Bhamo District"]}, {"theatres": "Bhamo District"}),
+        ({"actor": ["NDA-K", "SNA"]}, {"actors": ["NDA-K", "SNA"]}),
+        ({"side": ["junta"], "event_type": ["recapture"]}, {"sides": "junta", "event_types": "recapture"}),
+        ({"confidence": ["claimed"]}, {"confidence": "claimed"}),
+    ],
+    ids=["phase", "theatre", "actors", "side+type", "confidence"],
+)
 def test_the_pages_filters_follow_record_filter(record, events, pick, kwargs):
     shown = set(events.loc[_js_filter(events, **pick), "event_id"])
     assert shown == set(record.filter(**kwargs).events["event_id"].astype(str))
@@ -224,34 +233,55 @@ MARKS_JS = """() => {
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory):
-    folder = Path(os.environ["KACHIN_E2E_SHOTS"]) if os.environ.get("KACHIN_E2E_SHOTS") else tmp_path_factory.mktemp("explorer-screenshots")
+    folder = (
+        Path(os.environ["KACHIN_E2E_SHOTS"])
+        if os.environ.get("KACHIN_E2E_SHOTS")
+        else tmp_path_factory.mktemp("explorer-screenshots")
+    )
     folder.mkdir(parents=True, exist_ok=True)
     print(f"\nexplorer screenshots: {folder}")
     return folder
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium not found: install Debian's chromium (apt-get install chromium) to run the explorer in a browser")
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium not found: install Debian's chromium (apt-get install chromium) to run the explorer in a browser",
+)
 def test_the_explorer_works_offline_in_chromium(record, events, page_html, tmp_path, shots):
     from playwright.sync_api import sync_playwright
 
     path = tmp_path / "explorer.html"
     path.write_text(page_html, encoding="utf-8")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         context = browser.new_context(offline=True, viewport={"width": 1320, "height": 1000})
         outside, errors = [], []
-        context.route(re.compile(r"^(?!file:|data:|blob:|about:).*"),
-                      lambda route: (outside.append(route.request.url), route.abort()))
+        context.route(
+            re.compile(r"^(?!file:|data:|blob:|about:).*"),
+            lambda route: (outside.append(route.request.url), route.abort()),
+        )
         page = context.new_page()
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         try:
             page.goto(path.as_uri())
-            page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0 && "
-                                   "Bokeh.documents[0].get_model_by_name('status').text.length > 0", timeout=60_000)
+            page.wait_for_function(
+                "() => window.Bokeh && Bokeh.documents.length > 0 && "
+                "Bokeh.documents[0].get_model_by_name('status').text.length > 0",
+                timeout=60_000,
+            )
             page.wait_for_timeout(500)
             before = page.evaluate(MARKS_JS)
             assert before["located"] + before["imprecise"] == placed(events)
@@ -292,7 +322,9 @@ def test_the_explorer_works_offline_in_chromium(record, events, page_html, tmp_p
             details = page.evaluate("() => Bokeh.documents[0].get_model_by_name('details').text")
             shown = re.findall(r'data-event="([^"]+)"', details)
             assert len(shown) == 1
-            cited = record.events.set_index(record.events["event_id"].astype(str)).loc[shown[0], "source_ids"].split(";")
+            cited = (
+                record.events.set_index(record.events["event_id"].astype(str)).loc[shown[0], "source_ids"].split(";")
+            )
             urls = record.sources.set_index("source_id").loc[cited, "url"]
             assert all(f'href="{u}"'.replace("&", "&amp;") in details for u in urls)
             shown_text = re.sub("<[^>]+>", " ", details)
@@ -303,12 +335,14 @@ def test_the_explorer_works_offline_in_chromium(record, events, page_html, tmp_p
             page.locator("button", has_text="Reset").first.click()
             page.wait_for_function(f"() => ({MARKS_JS})().located + ({MARKS_JS})().imprecise === {placed(events)}")
             lweje = record.places.set_index("place_id").loc["lweje"]
-            xy = page.evaluate("""([lon, lat]) => { const doc = Bokeh.documents[0], root = Object.values(Bokeh.index)[0];
+            xy = page.evaluate(
+                """([lon, lat]) => { const doc = Bokeh.documents[0], root = Object.values(Bokeh.index)[0];
                 const v = root.owner.find_one(doc.get_model_by_name('map'));
                 const r = v.el.getBoundingClientRect(), fr = v.frame;
                 return [r.left + fr.bbox.left + fr.x_scale.compute(lon) - fr.bbox.left,
                         r.top + fr.bbox.top + fr.y_scale.compute(lat) - fr.bbox.top]; }""",
-                               [float(lweje["longitude"]), float(lweje["latitude"])])
+                [float(lweje["longitude"]), float(lweje["latitude"])],
+            )
             page.mouse.move(xy[0] + 1, xy[1] + 1)
             page.mouse.move(xy[0], xy[1])
             tip = page.locator(".ka-tip").first

@@ -31,8 +31,16 @@ def code(path) -> list[str]:
 
 def test_there_is_a_notebook_per_question():
     names = [p.stem for p in PATHS]
-    assert names == ["00-the-record", "01-outposts-captured-over-time", "02-offensive-phases", "03-actor-involvement",
-                     "04-territorial-control-and-map", "05-claims-vs-record", "06-with-acled", "07-explore"]
+    assert names == [
+        "00-the-record",
+        "01-outposts-captured-over-time",
+        "02-offensive-phases",
+        "03-actor-involvement",
+        "04-territorial-control-and-map",
+        "05-claims-vs-record",
+        "06-with-acled",
+        "07-explore",
+    ]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
@@ -77,10 +85,21 @@ def test_notebook_runs_and_shows_its_figures(path, monkeypatch):
     expected = sum("".join(c.source).count("figures.build(") for c in nb.cells if c.cell_type == "code")
     images = sum(any(k.startswith("image/") for k in o.get("data", {})) for o in outputs)
     assert images == expected
-    shown = [t for o in outputs for t in ([o.text] if o.output_type == "stream" else
-                                          [_readable(v) for k, v in o.get("data", {}).items() if k.startswith("text/")])]
-    bad = [m.group(0) + " in …" + t[max(0, m.start() - 60):m.end() + 60] for t in shown
-           for m in [NOT_FOR_READERS.search(t)] if m]
+    shown = [
+        t
+        for o in outputs
+        for t in (
+            [o.text]
+            if o.output_type == "stream"
+            else [_readable(v) for k, v in o.get("data", {}).items() if k.startswith("text/")]
+        )
+    ]
+    bad = [
+        m.group(0) + " in …" + t[max(0, m.start() - 60) : m.end() + 60]
+        for t in shown
+        for m in [NOT_FOR_READERS.search(t)]
+        if m
+    ]
     assert bad == [], bad
     first = next(o for o in outputs if o.get("data"))
     assert "ka-key-numbers" in first["data"].get("text/html", ""), "the first thing shown is the key numbers"

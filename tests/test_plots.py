@@ -5,12 +5,12 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
 
-from kachin_analysis import plots, style  # noqa: E402
+from kachin_analysis import plots, style
 
 
 @pytest.fixture(autouse=True)
@@ -19,11 +19,13 @@ def close_figures():
     plt.close("all")
 
 
-WEEKLY = pd.DataFrame({
-    "period": pd.to_datetime(["2024-03-04", "2024-03-11", "2024-03-18"]),
-    "positions": [2, 0, 5],
-    "theatre": ["North", "North", "South"],
-})
+WEEKLY = pd.DataFrame(
+    {
+        "period": pd.to_datetime(["2024-03-04", "2024-03-11", "2024-03-18"]),
+        "positions": [2, 0, 5],
+        "theatre": ["North", "North", "South"],
+    }
+)
 
 
 def test_cumulative_draws_one_step_line_in_the_resistance_colour():
@@ -36,7 +38,7 @@ def test_cumulative_draws_one_step_line_in_the_resistance_colour():
 
 def test_cumulative_by_hue_makes_a_line_and_legend_entry_per_level():
     ax = plots.plot_cumulative(WEEKLY, hue="theatre")
-    assert [l.get_label() for l in ax.lines] == ["North", "South"]
+    assert [line.get_label() for line in ax.lines] == ["North", "South"]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["North", "South"]
 
 
@@ -55,16 +57,26 @@ def test_plot_functions_draw_on_the_axes_given():
 
 def test_plot_functions_do_not_touch_global_rcparams():
     before = dict(matplotlib.rcParams)
-    plots.plot_phase_timeline(pd.DataFrame({"name": ["A"], "theatre": ["x"], "start": pd.to_datetime(["2024-01-01"]),
-                                            "end": pd.to_datetime([None])}))
+    plots.plot_phase_timeline(
+        pd.DataFrame(
+            {"name": ["A"], "theatre": ["x"], "start": pd.to_datetime(["2024-01-01"]), "end": pd.to_datetime([None])}
+        )
+    )
     assert dict(matplotlib.rcParams) == before
 
 
 def test_phase_timeline_ends_open_phases_at_their_last_event_faded_never_today():
     import matplotlib.dates as mdates
 
-    ph = pd.DataFrame({"name": ["A", "B"], "phase_id": ["a", "b"], "start": pd.to_datetime(["2024-01-01", "2024-03-07"]),
-                       "end": pd.to_datetime(["2024-02-01", None]), "last_event": pd.to_datetime(["2024-01-20", "2024-05-01"])})
+    ph = pd.DataFrame(
+        {
+            "name": ["A", "B"],
+            "phase_id": ["a", "b"],
+            "start": pd.to_datetime(["2024-01-01", "2024-03-07"]),
+            "end": pd.to_datetime(["2024-02-01", None]),
+            "last_event": pd.to_datetime(["2024-01-20", "2024-05-01"]),
+        }
+    )
     ax = plots.plot_phase_timeline(ph, until=pd.Timestamp("2030-01-01"))
     assert [t.get_text() for t in ax.texts] == []
     right = max(p.get_x() + p.get_width() for p in ax.patches)
@@ -80,25 +92,47 @@ def test_heatmap_accepts_nullable_integers_and_hides_zeros():
 
 
 def test_swimlane_colours_by_holder_side():
-    ct = pd.DataFrame({"label": ["Lweje", "Lweje"], "holder_side": ["resistance", "junta"],
-                       "start": pd.to_datetime(["2024-04-01", "2024-06-01"]), "end": pd.to_datetime(["2024-06-01", None])})
+    ct = pd.DataFrame(
+        {
+            "label": ["Lweje", "Lweje"],
+            "holder_side": ["resistance", "junta"],
+            "start": pd.to_datetime(["2024-04-01", "2024-06-01"]),
+            "end": pd.to_datetime(["2024-06-01", None]),
+        }
+    )
     ax = plots.plot_control_swimlane(ct, until=pd.Timestamp("2024-07-01"))
     bars = ax.patches
-    assert [to_hex(b.get_facecolor()) for b in bars] == [style.SIDE_COLORS["resistance"].lower(), style.SIDE_COLORS["junta"].lower()]
+    assert [to_hex(b.get_facecolor()) for b in bars] == [
+        style.SIDE_COLORS["resistance"].lower(),
+        style.SIDE_COLORS["junta"].lower(),
+    ]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Lweje"]
 
 
 def test_claims_floors_are_hollow():
-    cl = pd.DataFrame({"date": pd.to_datetime(["2024-04-24", "2024-05-01"]), "value": [80, 90],
-                       "claimant": ["KIA", "KIA"], "value_precision": ["at_least", "exact"]})
+    cl = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-04-24", "2024-05-01"]),
+            "value": [80, 90],
+            "claimant": ["KIA", "KIA"],
+            "value_precision": ["at_least", "exact"],
+        }
+    )
     ax = plots.plot_claims(cl, palette={"KIA": "#0072B2"})
     faces = [to_hex(c) for c in ax.collections[0].get_facecolors()]
     assert faces == ["#ffffff", "#0072b2"]
 
 
 def test_map_draws_township_fallbacks_hollow_and_square():
-    ev = pd.DataFrame({"longitude": [97.2, 97.4], "latitude": [24.3, 25.4], "phase_id": ["a", "a"], "positions": [1, 4],
-                       "geo_precision": ["settlement", "township"]})
+    ev = pd.DataFrame(
+        {
+            "longitude": [97.2, 97.4],
+            "latitude": [24.3, 25.4],
+            "phase_id": ["a", "a"],
+            "positions": [1, 4],
+            "geo_precision": ["settlement", "township"],
+        }
+    )
     ax = plots.plot_map(ev, legend=False, palette={"a": "#0072B2"})
     filled, hollow = ax.collections
     assert len(filled.get_offsets()) == 1 and len(hollow.get_offsets()) == 1

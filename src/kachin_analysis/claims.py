@@ -31,8 +31,23 @@ __all__ = ["CLAIMANT_KINDS", "claims_vs_record"]
 CLAIMANT_KINDS = {"resistance": "resistance", "junta": "junta", "pro_junta": "junta", "other": "other"}
 
 _COLUMNS = [
-    "claim_id", "date", "claimant", "claimant_kind", "metric", "scope", "scope_area", "since", "value",
-    "value_precision", "record_value", "record_is_floor", "difference", "ratio", "comparable", "why_not", "event_ids",
+    "claim_id",
+    "date",
+    "claimant",
+    "claimant_kind",
+    "metric",
+    "scope",
+    "scope_area",
+    "since",
+    "value",
+    "value_precision",
+    "record_value",
+    "record_is_floor",
+    "difference",
+    "ratio",
+    "comparable",
+    "why_not",
+    "event_ids",
 ]
 
 
@@ -62,8 +77,12 @@ def claims_vs_record(record: Record) -> pd.DataFrame:
     >>> {"value", "record_value", "comparable", "why_not"} <= set(cv.columns)
     True
     """
-    record = require_record(record, helper="claims_vs_record", needs="claims and phases",
-                            hint="claims are kept in the record's claims.csv; pass the record (ka.load_record())")
+    record = require_record(
+        record,
+        helper="claims_vs_record",
+        needs="claims and phases",
+        hint="claims are kept in the record's claims.csv; pass the record (ka.load_record())",
+    )
     tally = _Tally(record)
     rows = [tally.row(c) for c in record.claims.itertuples(index=False)]
     out = pd.DataFrame(rows, columns=_COLUMNS)
@@ -108,8 +127,12 @@ class _Tally:
         t = self._timeline
         live = t[(t["start"] <= c.date) & (t["end"].isna() | (t["end"] > c.date)) & (t["holder_side"] == "resistance")]
         places = set(self.events.loc[self.in_scope(scope, area), "place_id"].astype(str)) if scope != "all" else None
-        ok = [p in self.ranked_towns and (area is None or self.state_of.get(p) == area) and (places is None or p in places)
-              for p in live["place_id"].astype(str)]
+        ok = [
+            p in self.ranked_towns
+            and (area is None or self.state_of.get(p) == area)
+            and (places is None or p in places)
+            for p in live["place_id"].astype(str)
+        ]
         counted = live[np.array(ok, dtype=bool)]
         why = []
         if pd.notna(c.claimant) and self.side_of.get(str(c.claimant)) not in ("resistance", None):
@@ -125,8 +148,9 @@ class _Tally:
             why.append(f"it counts from {since.date()}, before the record's coverage begins ({self.coverage.date()})")
         ev = self.events
         lo = since if since is not None and since >= self.coverage else min(self.first, self.coverage)
-        sel = ((ev["event_type"].astype(str) == rule.event_type) & (ev["date"] >= lo)
-               & (ev["date"] <= c.date)).to_numpy(dtype=bool) & self.in_scope(scope, area)
+        sel = (
+            (ev["event_type"].astype(str) == rule.event_type) & (ev["date"] >= lo) & (ev["date"] <= c.date)
+        ).to_numpy(dtype=bool) & self.in_scope(scope, area)
         if rule.target_types is not None:
             sel &= ev["target_type"].astype("string").isin(rule.target_types).fillna(False).to_numpy(dtype=bool)
         chosen = ev[sel]

@@ -58,8 +58,10 @@ def _level(level: str | None, target_types, by) -> str:
     elif set(target_types or ()) == set(HQ_TARGET_TYPES) and by == "unit":
         level = "headquarters"
     else:
-        raise ValueError("control is derived for towns and sites (level='place' or 'town') or for headquarters "
-                         "(level='headquarters'); other target types never change who holds a place")
+        raise ValueError(
+            "control is derived for towns and sites (level='place' or 'town') or for headquarters "
+            "(level='headquarters'); other target types never change who holds a place"
+        )
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
     return level
@@ -104,14 +106,16 @@ def control_events(record: Record, *, level: str = "place") -> pd.DataFrame:
     side_of = dict(zip(record.actors["actor_id"].astype(str), record.actors["side"].astype(str)))
     first = sel["attackers"].astype("string").fillna("").str.split(LIST_SEP).str[0].replace("", pd.NA)
     side = first.map(side_of).astype("string").fillna("unknown")
-    out = pd.DataFrame({
-        key_name: key[keep].astype(str).to_numpy(),
-        "date": sel["date"].to_numpy(),
-        "event_id": sel["event_id"].astype(str).to_numpy(),
-        "event_type": sel["event_type"].astype(str).to_numpy(),
-        "holder_side": side.to_numpy(),
-        "holder_actor": first.astype(object).where(first.notna(), None).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            key_name: key[keep].astype(str).to_numpy(),
+            "date": sel["date"].to_numpy(),
+            "event_id": sel["event_id"].astype(str).to_numpy(),
+            "event_type": sel["event_type"].astype(str).to_numpy(),
+            "holder_side": side.to_numpy(),
+            "holder_actor": first.astype(object).where(first.notna(), None).to_numpy(),
+        }
+    )
     return out.sort_values([key_name, "date", "event_id"], kind="stable").reset_index(drop=True)
 
 
@@ -163,15 +167,17 @@ def control_timeline(
         same = (day[key] == day[key].shift()) & (day["holder_side"] == day["holder_side"].shift())
         runs = day[~same.to_numpy()].reset_index(drop=True)
         nxt_same_key = runs[key] == runs[key].shift(-1)
-        out = pd.DataFrame({
-            key: runs[key],
-            "holder_side": runs["holder_side"],
-            "holder_actor": runs["holder_actor"],
-            "start": runs["date"],
-            "end": runs["date"].shift(-1).where(nxt_same_key),
-            "start_event_id": runs["event_id"],
-            "end_event_id": runs["event_id"].shift(-1).where(nxt_same_key),
-        })
+        out = pd.DataFrame(
+            {
+                key: runs[key],
+                "holder_side": runs["holder_side"],
+                "holder_actor": runs["holder_actor"],
+                "start": runs["date"],
+                "end": runs["date"].shift(-1).where(nxt_same_key),
+                "start_event_id": runs["event_id"],
+                "end_event_id": runs["event_id"].shift(-1).where(nxt_same_key),
+            }
+        )
         out["end_event_id"] = out["end_event_id"].astype(object).where(out["end_event_id"].notna(), None)
     out["holder_side"] = pd.Categorical(out["holder_side"], categories=list(HOLDER_SIDES), ordered=True)
     out["start"] = pd.to_datetime(out["start"]).astype("datetime64[ns]")
@@ -188,8 +194,10 @@ def _around(record: Record, place_id: str, day: pd.Timestamp) -> str:
         return "the record has no capture, recapture or withdrawal there"
     positions = int(caps.loc[caps["event_type"].astype(str) == "capture", "positions"].fillna(0).sum())
     ids = ", ".join(caps["event_id"].astype(str).head(4)) + (" …" if len(caps) > 4 else "")
-    return (f"{len(caps)} capture, recapture or withdrawal event{'s' if len(caps) != 1 else ''} on positions or "
-            f"headquarters in or near it ({positions} position{'s' if positions != 1 else ''} captured: {ids})")
+    return (
+        f"{len(caps)} capture, recapture or withdrawal event{'s' if len(caps) != 1 else ''} on positions or "
+        f"headquarters in or near it ({positions} position{'s' if positions != 1 else ''} captured: {ids})"
+    )
 
 
 def holder_on(record: Record, place: str, date: str | pd.Timestamp, *, timeline: pd.DataFrame | None = None) -> dict:
@@ -212,25 +220,37 @@ def holder_on(record: Record, place: str, date: str | pd.Timestamp, *, timeline:
     last = record.events["date"].max()
     late = pd.notna(last) and day > last
     if late:
-        warnings.warn(f"{day.date()} is after the record's last event ({last.date()}); the answer is as of that day",
-                      stacklevel=2)
+        warnings.warn(
+            f"{day.date()} is after the record's last event ({last.date()}); the answer is as of that day", stacklevel=2
+        )
     ct = control_timeline(record) if timeline is None else timeline
     rows = ct[(ct["place_id"] == place_id) & (ct["start"] <= day) & (ct["end"].isna() | (ct["end"] > day))]
     thing = "town" if str(row["kind"]) in SETTLEMENT_KINDS else "place"
-    out = {"place_id": place_id, "name": str(row["name"]), "side": "unknown", "actor": None, "since": None,
-           "event_id": None, "reason": ""}
+    out: dict = {
+        "place_id": place_id,
+        "name": str(row["name"]),
+        "side": "unknown",
+        "actor": None,
+        "since": None,
+        "event_id": None,
+        "reason": "",
+    }
     if str(row["kind"]) == "area":
         out["reason"] = f"{row['name']} is an area, not one place: control is not derived for it"
     elif rows.empty:
         later = ct[(ct["place_id"] == place_id) & (ct["start"] > day)]
-        out["reason"] = f"no change of hands of the {thing} itself is recorded up to {day.date()}; " + _around(record, place_id, day)
+        out["reason"] = f"no change of hands of the {thing} itself is recorded up to {day.date()}; " + _around(
+            record, place_id, day
+        )
         if len(later):
             out["reason"] += f"; the first is {later.iloc[0]['start_event_id']} on {later.iloc[0]['start'].date()}"
     else:
         r = rows.iloc[-1]
         out.update(side=str(r["holder_side"]), actor=r["holder_actor"], since=r["start"], event_id=r["start_event_id"])
         if out["side"] == "unknown":
-            out["reason"] = f"{r['start_event_id']} on {r['start'].date()} ended the last holder's control without naming who moved in"
+            out["reason"] = (
+                f"{r['start_event_id']} on {r['start'].date()} ended the last holder's control without naming who moved in"
+            )
         elif out["side"] == "contested":
             out["reason"] = f"reports on {r['start'].date()} ({r['start_event_id']} and others) give different sides"
         else:
@@ -240,8 +260,9 @@ def holder_on(record: Record, place: str, date: str | pd.Timestamp, *, timeline:
     return out
 
 
-def towns_held(record: Record, *, freq: str = "ME", end: str | pd.Timestamp | None = None,
-               as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
+def towns_held(
+    record: Record, *, freq: str = "ME", end: str | pd.Timestamp | None = None, as_of: str | pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Towns of each administrative rank held by each side at the end of every period.
 
     Only settlements with an ``admin_status`` other than ``none`` count, and

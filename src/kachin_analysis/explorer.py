@@ -87,8 +87,9 @@ def _placement(record: Record, events: pd.DataFrame) -> pd.DataFrame:
     placed = events[events["place_id"].notna()]
     pts = aggregate.capture_points(record, placed.assign(event_type="capture"))
     pts = pts.assign(event_id=pts["event_ids"].str.split(";")).explode("event_id")
-    return pts.set_index("event_id")[["name", "kind", "located", "area_label", "state", "longitude", "latitude",
-                                      "geo_precision"]]
+    return pts.set_index("event_id")[
+        ["name", "kind", "located", "area_label", "state", "longitude", "latitude", "geo_precision"]
+    ]
 
 
 def explorer_events(record: Record) -> pd.DataFrame:
@@ -140,31 +141,33 @@ def explorer_events(record: Record) -> pd.DataFrame:
         if other:
             actor_text += f"; also {', '.join(other)}"
         sources = _split(e.source_ids)
-        rows.append({
-            "event_id": eid,
-            "date": e.date,
-            "week": e.date,
-            "date_label": _date_label(e.date, str(e.date_precision)),
-            "event_type": str(e.event_type),
-            "what": f"{e.event_type}: {target}" if target else str(e.event_type),
-            "where": label,
-            "mark": mark,
-            "x": x,
-            "y": y,
-            "actors_label": actor_text,
-            "attackers_label": ", ".join(attackers),
-            "defenders_label": ", ".join(defenders),
-            "actors": "|" + "|".join(parties) + "|",
-            "sides": "|" + "|".join(dict.fromkeys(side_of.get(a, "") for a in parties)) + "|",
-            "phase_id": pid,
-            "phase_label": phase_name.get(pid, "no single campaign"),
-            "theatre": theatre_of.get(pid, ""),
-            "color": palette.get(pid, _NO_PHASE),
-            "confidence": str(e.confidence),
-            "summary": str(e.summary),
-            "source_ids": ";".join(sources),
-            "sources": len(sources),
-        })
+        rows.append(
+            {
+                "event_id": eid,
+                "date": e.date,
+                "week": e.date,
+                "date_label": _date_label(e.date, str(e.date_precision)),
+                "event_type": str(e.event_type),
+                "what": f"{e.event_type}: {target}" if target else str(e.event_type),
+                "where": label,
+                "mark": mark,
+                "x": x,
+                "y": y,
+                "actors_label": actor_text,
+                "attackers_label": ", ".join(attackers),
+                "defenders_label": ", ".join(defenders),
+                "actors": "|" + "|".join(parties) + "|",
+                "sides": "|" + "|".join(dict.fromkeys(side_of.get(a, "") for a in parties)) + "|",
+                "phase_id": pid,
+                "phase_label": phase_name.get(pid, "no single campaign"),
+                "theatre": theatre_of.get(pid, ""),
+                "color": palette.get(pid, _NO_PHASE),
+                "confidence": str(e.confidence),
+                "summary": str(e.summary),
+                "source_ids": ";".join(sources),
+                "sources": len(sources),
+            }
+        )
     out = pd.DataFrame(rows)
     out["week"] = period_starts(out["date"], "W") if len(out) else out["date"]
     return out
@@ -364,10 +367,18 @@ def _map(record: Record, src, views: dict, tooltip_tool_kwargs: dict):
 
     west, east, south, north = geo.THEATRE_EXTENT
     aspect = (east - west) * np.cos(np.deg2rad((south + north) / 2)) / (north - south)
-    p = figure(x_range=Range1d(west, east, bounds=(west - 1, east + 1)), y_range=Range1d(south, north, bounds=(south - 1, north + 1)),
-               frame_width=MAP_WIDTH, frame_height=int(round(MAP_WIDTH / aspect)), match_aspect=True,
-               tools="pan,wheel_zoom,reset", active_scroll="wheel_zoom", toolbar_location="above",
-               title="Where: events on the map", name="map")
+    p = figure(
+        x_range=Range1d(west, east, bounds=(west - 1, east + 1)),
+        y_range=Range1d(south, north, bounds=(south - 1, north + 1)),
+        frame_width=MAP_WIDTH,
+        frame_height=round(MAP_WIDTH / aspect),
+        match_aspect=True,
+        tools="pan,wheel_zoom,reset",
+        active_scroll="wheel_zoom",
+        toolbar_location="above",
+        title="Where: events on the map",
+        name="map",
+    )
     p.toolbar.logo = None
     p.axis.visible = False
     p.grid.visible = False
@@ -377,36 +388,112 @@ def _map(record: Record, src, views: dict, tooltip_tool_kwargs: dict):
     myanmar = [r for name, rings in countries if name == "Myanmar" for r in rings]
     states = geo.states()
     rings = [r for _, rs in states for r in rs]
-    p.patches([[x for x, _ in r] for r in rings], [[y for _, y in r] for r in rings],
-              fill_color=[style.EMPHASIS_FILL if n == "Kachin" else style.LAND for n, rs in states for _ in rs],
-              line_color="#9A9A9A", line_width=0.7, line_dash=[4, 2])
-    p.patches([[x for x, _ in r] for r in myanmar], [[y for _, y in r] for r in myanmar], fill_color=None,
-              line_color="#4D4D4D", line_width=1.3)
+    p.patches(
+        [[x for x, _ in r] for r in rings],
+        [[y for _, y in r] for r in rings],
+        fill_color=[style.EMPHASIS_FILL if n == "Kachin" else style.LAND for n, rs in states for _ in rs],
+        line_color="#9A9A9A",
+        line_width=0.7,
+        line_dash=[4, 2],
+    )
+    p.patches(
+        [[x for x, _ in r] for r in myanmar],
+        [[y for _, y in r] for r in myanmar],
+        fill_color=None,
+        line_color="#4D4D4D",
+        line_width=1.3,
+    )
     rv = geo.rivers()
-    p.multi_line([[x for x, _ in line] for line in rv], [[y for _, y in line] for line in rv], line_color=style.WATER,
-                 line_width=1.1)
+    p.multi_line(
+        [[x for x, _ in line] for line in rv],
+        [[y for _, y in line] for line in rv],
+        line_color=style.WATER,
+        line_width=1.1,
+    )
     labels = dict(figures._STATE_LABELS) | dict(figures._COUNTRY_LABELS)
-    p.text(x=[v[0] for v in labels.values()], y=[v[1] for v in labels.values()], text=list(labels), text_align="center",
-           text_baseline="middle", text_color="#8A8A8A", text_font_size="11px", text_font_style="italic")
+    p.text(
+        x=[v[0] for v in labels.values()],
+        y=[v[1] for v in labels.values()],
+        text=list(labels),
+        text_align="center",
+        text_baseline="middle",
+        text_color="#8A8A8A",
+        text_font_size="11px",
+        text_font_style="italic",
+    )
     rivers = geo.RIVER_LABELS
-    p.text(x=[v[0] for v in rivers.values()], y=[v[1] for v in rivers.values()], text=list(rivers),
-           angle=[np.deg2rad(v[2]) for v in rivers.values()], text_align="center", text_baseline="middle",
-           text_color="#3B7EA8", text_font_size="10px", text_font_style="italic")
+    p.text(
+        x=[v[0] for v in rivers.values()],
+        y=[v[1] for v in rivers.values()],
+        text=list(rivers),
+        angle=[np.deg2rad(v[2]) for v in rivers.values()],
+        text_align="center",
+        text_baseline="middle",
+        text_color="#3B7EA8",
+        text_font_size="10px",
+        text_font_style="italic",
+    )
     towns = figures._map_towns(record, geo.THEATRE_EXTENT)
-    tsrc = ColumnDataSource({"x": towns["longitude"].tolist(), "y": towns["latitude"].tolist(), "name": towns["name"].tolist(),
-                             "weight": ["bold" if r <= 2 else "normal" for r in towns["rank"]]})
+    tsrc = ColumnDataSource(
+        {
+            "x": towns["longitude"].tolist(),
+            "y": towns["latitude"].tolist(),
+            "name": towns["name"].tolist(),
+            "weight": ["bold" if r <= 2 else "normal" for r in towns["rank"]],
+        }
+    )
     p.scatter("x", "y", source=tsrc, marker="square", size=5, color=style.INK)
-    p.add_layout(LabelSet(x="x", y="y", text="name", source=tsrc, x_offset=4, y_offset=2, text_font_size="11px",
-                          text_font_style="weight", text_color=style.INK, background_fill_color="white",
-                          background_fill_alpha=0.6))
-    dots = p.scatter("x", "y", source=src, view=views["located"], marker="circle", size="size", fill_color="color",
-                     fill_alpha=0.8, line_color="white", line_width=1, name="located",
-                     selection_line_color="black", selection_line_width=2.5, nonselection_fill_alpha=0.35)
-    squares = p.scatter("x", "y", source=src, view=views["imprecise"], marker="square", size="size", fill_color=None,
-                        line_color="color", line_width=2, line_dash=[3, 2], name="imprecise",
-                        selection_line_color="black", selection_line_width=3, nonselection_line_alpha=0.4)
-    p.add_tools(HoverTool(renderers=[dots, squares], tooltips=_TOOLTIP, **tooltip_tool_kwargs),
-                TapTool(renderers=[dots, squares]))
+    p.add_layout(
+        LabelSet(
+            x="x",
+            y="y",
+            text="name",
+            source=tsrc,
+            x_offset=4,
+            y_offset=2,
+            text_font_size="11px",
+            text_font_style="weight",
+            text_color=style.INK,
+            background_fill_color="white",
+            background_fill_alpha=0.6,
+        )
+    )
+    dots = p.scatter(
+        "x",
+        "y",
+        source=src,
+        view=views["located"],
+        marker="circle",
+        size="size",
+        fill_color="color",
+        fill_alpha=0.8,
+        line_color="white",
+        line_width=1,
+        name="located",
+        selection_line_color="black",
+        selection_line_width=2.5,
+        nonselection_fill_alpha=0.35,
+    )
+    squares = p.scatter(
+        "x",
+        "y",
+        source=src,
+        view=views["imprecise"],
+        marker="square",
+        size="size",
+        fill_color=None,
+        line_color="color",
+        line_width=2,
+        line_dash=[3, 2],
+        name="imprecise",
+        selection_line_color="black",
+        selection_line_width=3,
+        nonselection_line_alpha=0.4,
+    )
+    p.add_tools(
+        HoverTool(renderers=[dots, squares], tooltips=_TOOLTIP, **tooltip_tool_kwargs),
+        TapTool(renderers=[dots, squares]),
+    )
     return p
 
 
@@ -430,16 +517,33 @@ def build_explorer(record: Record | None = None):
 
 def _build(record: Record | None):
     from bokeh.layouts import column, row
-    from bokeh.models import (BooleanFilter, BoxAnnotation, BoxSelectTool, Button, CDSView, ColumnDataSource, CustomJS,
-                              DataTable, MultiChoice, Range1d, TableColumn)
+    from bokeh.models import (
+        BooleanFilter,
+        BoxAnnotation,
+        BoxSelectTool,
+        Button,
+        CDSView,
+        ColumnDataSource,
+        CustomJS,
+        DataTable,
+        MultiChoice,
+        Range1d,
+        TableColumn,
+    )
     from bokeh.plotting import figure
 
     record = record if record is not None else load_record()
     ev = explorer_events(record)
     n = len(ev)
     data = {c: ev[c].tolist() for c in ev.columns if c not in ("date", "week", "x", "y")}
-    data.update(date=_ms(ev["date"]), week=_ms(ev["week"]), x=ev["x"].to_numpy(dtype="float64"),
-                y=ev["y"].to_numpy(dtype="float64"), size=np.full(n, 8.0), here=[""] * n)
+    data.update(
+        date=_ms(ev["date"]),
+        week=_ms(ev["week"]),
+        x=ev["x"].to_numpy(dtype="float64"),
+        y=ev["y"].to_numpy(dtype="float64"),
+        size=np.full(n, 8.0),
+        here=[""] * n,
+    )
     src = ColumnDataSource(data, name="events")
     filters = {m: BooleanFilter(booleans=(ev["mark"] == m).tolist(), name=f"{m}-filter") for m in _MAP_MARKS}
     views = {m: CDSView(filter=f) for m, f in filters.items()}
@@ -453,11 +557,20 @@ def _build(record: Record | None):
     first = float(_ms([weeks[0]])[0]) if n else 0.0
     last = float(_ms([ev["date"].max() + pd.Timedelta(days=1)])[0]) if n else 1.0
     counts = ev.groupby("week").size().reindex(weeks, fill_value=0)
-    bars = ColumnDataSource({"week": _ms(weeks), "events": counts.to_numpy().tolist(), "color": ["#3D3D3D"] * len(weeks)},
-                            name="weeks")
-    t = figure(x_axis_type="datetime", width=820, height=170, tools="", toolbar_location=None, name="timeline",
-               title="When: events per week (drag across to choose a window; double-click or Reset to clear)",
-               x_range=Range1d(first - 4 * 864e5, last + 4 * 864e5), y_range=Range1d(0, max(1, int(counts.max() if n else 1)) * 1.12))
+    bars = ColumnDataSource(
+        {"week": _ms(weeks), "events": counts.to_numpy().tolist(), "color": ["#3D3D3D"] * len(weeks)}, name="weeks"
+    )
+    t = figure(
+        x_axis_type="datetime",
+        width=820,
+        height=170,
+        tools="",
+        toolbar_location=None,
+        name="timeline",
+        title="When: events per week (drag across to choose a window; double-click or Reset to clear)",
+        x_range=Range1d(first - 4 * 864e5, last + 4 * 864e5),
+        y_range=Range1d(0, max(1, int(counts.max() if n else 1)) * 1.12),
+    )
     t.vbar(x="week", top="events", width=6 * 864e5, source=bars, color="color", name="bars", nonselection_alpha=1.0)
     t.x_range.bounds = (first - 4 * 864e5, last + 4 * 864e5)
     t.yaxis.axis_label = "events"
@@ -467,17 +580,31 @@ def _build(record: Record | None):
     brush = BoxSelectTool(dimensions="width", persistent=False)
     t.add_tools(brush)
     t.toolbar.active_drag = brush
-    box = BoxAnnotation(left=first, right=last, fill_color="#0072B2", fill_alpha=0.08, line_color="#0072B2", visible=False,
-                        name="window-box")
+    box = BoxAnnotation(
+        left=first,
+        right=last,
+        fill_color="#0072B2",
+        fill_alpha=0.08,
+        line_color="#0072B2",
+        visible=False,
+        name="window-box",
+    )
     t.add_layout(box)
     win = Range1d(start=first, end=last, name="window")
 
     choices = _choices(record, ev)
-    titles = {"phase": "Phase", "theatre": "Theatre", "actor": "Actor (attacker or defender)", "side": "Side",
-              "event_type": "Event type", "confidence": "Confidence"}
-    widgets = {k: MultiChoice(title=titles[k], options=choices[k], value=[], width=265, name=f"filter-{k}",
-                              placeholder="all")
-               for k in titles}
+    titles = {
+        "phase": "Phase",
+        "theatre": "Theatre",
+        "actor": "Actor (attacker or defender)",
+        "side": "Side",
+        "event_type": "Event type",
+        "confidence": "Confidence",
+    }
+    widgets = {
+        k: MultiChoice(title=titles[k], options=choices[k], value=[], width=265, name=f"filter-{k}", placeholder="all")
+        for k in titles
+    }
 
     columns = [
         TableColumn(field="date_label", title="Date", width=110),
@@ -489,17 +616,41 @@ def _build(record: Record | None):
         TableColumn(field="confidence", title="Confidence", width=75),
         TableColumn(field="sources", title="Pages", width=45),
     ]
-    table = DataTable(source=src, view=CDSView(filter=table_filter), columns=columns, width=820, height=300,
-                      index_position=None, name="table", sortable=True, selectable=True,
-                      reorderable=False)
+    table = DataTable(
+        source=src,
+        view=CDSView(filter=table_filter),
+        columns=columns,
+        width=820,
+        height=300,
+        index_position=None,
+        name="table",
+        sortable=True,
+        selectable=True,
+        reorderable=False,
+    )
     status = _div("", width=820, name="status")
-    empty = ("<p class='ka-note'>Select an event — click a mark on the map or a row of the table — to list the pages "
-             "that report it (publisher, date, link).</p>")
+    empty = (
+        "<p class='ka-note'>Select an event — click a mark on the map or a row of the table — to list the pages "
+        "that report it (publisher, date, link).</p>"
+    )
     details = _div(empty, width=820, name="details", styles={"max-height": "340px", "overflow-y": "auto"})
     pages = ColumnDataSource(_sources_table(record), name="pages")
 
-    apply = CustomJS(args=dict(src=src, widgets=widgets, filters=filters, table_filter=table_filter, bars=bars, win=win,
-                               box=box, status=status, first=first, last=last), code=_APPLY_JS)
+    apply = CustomJS(
+        args=dict(
+            src=src,
+            widgets=widgets,
+            filters=filters,
+            table_filter=table_filter,
+            bars=bars,
+            win=win,
+            box=box,
+            status=status,
+            first=first,
+            last=last,
+        ),
+        code=_APPLY_JS,
+    )
     for w in widgets.values():
         w.js_on_change("value", apply)
     win.js_on_change("start", apply)
@@ -510,28 +661,44 @@ def _build(record: Record | None):
     reset = Button(label="Reset: all events", width=160, name="reset")
     reset_js = CustomJS(args=dict(widgets=widgets, win=win, src=src, first=first, last=last), code=_RESET_JS)
     reset.js_on_event("button_click", reset_js)
-    t.js_on_event(DoubleTap, CustomJS(args=dict(win=win, first=first, last=last), code="win.start = first; win.end = last;"))
-    src.selected.js_on_change("indices", CustomJS(args=dict(src=src, pages=pages, details=details, empty=empty),
-                                                  code=_DETAILS_JS))
+    t.js_on_event(
+        DoubleTap, CustomJS(args=dict(win=win, first=first, last=last), code="win.start = first; win.end = last;")
+    )
+    src.selected.js_on_change(
+        "indices", CustomJS(args=dict(src=src, pages=pages, details=details, empty=empty), code=_DETAILS_JS)
+    )
 
     phase_names = dict(choices["phase"])
     palette = style.category_palette(list(phase_names))
-    legend = "".join(f"<span class='sw' style='background:{palette[p]}'></span>{html.escape(phase_names[p])}" for p in palette)
+    legend = "".join(
+        f"<span class='sw' style='background:{palette[p]}'></span>{html.escape(phase_names[p])}" for p in palette
+    )
     legend_div = _div(
         f"<div class='ka-legend'><b>Colour: phase</b>{legend}<span class='sw' style='background:{_NO_PHASE}'></span>no single "
         "campaign<br><b>Mark</b><span class='sw' style='background:#777'></span>located to the place or its village"
         "<span class='sq'></span>known only to a township or district, marked at its seat (not where it happened)"
         "<span class='sw' style='background:#222;border-radius:0;width:6px;height:6px'></span>town</div>",
-        width=MAP_WIDTH + 820 + 20)
+        width=MAP_WIDTH + 820 + 20,
+    )
     header = _div(
         f"<h1>{html.escape(TITLE)}</h1><p>{n} reported events, {_day(ev['date'].min()) if n else ''} to "
         f"{_day(ev['date'].max()) if n else ''}, each cited to the pages that report it. Filter, brush the timeline, "
-        "hover a mark for what happened, click it (or a table row) for its sources.</p>", width=MAP_WIDTH + 820 + 20)
-    filt = column(row(widgets["phase"], widgets["theatre"], widgets["actor"]),
-                  row(widgets["side"], widgets["event_type"], widgets["confidence"]))
+        "hover a mark for what happened, click it (or a table row) for its sources.</p>",
+        width=MAP_WIDTH + 820 + 20,
+    )
+    filt = column(
+        row(widgets["phase"], widgets["theatre"], widgets["actor"]),
+        row(widgets["side"], widgets["event_type"], widgets["confidence"]),
+    )
     right = column(filt, row(reset, status), t, table)
-    layout = column(header, legend_div, row(m, right), details, _div(_method_note(record, ev), width=MAP_WIDTH + 820 + 20),
-                    name="explorer")
+    layout = column(
+        header,
+        legend_div,
+        row(m, right),
+        details,
+        _div(_method_note(record, ev), width=MAP_WIDTH + 820 + 20),
+        name="explorer",
+    )
     return layout, apply
 
 
@@ -571,8 +738,10 @@ class Explorer:
         return Path(path)
 
     def _repr_html_(self) -> str:
-        return (f'<iframe class="ka-explorer" title="{html.escape(TITLE)}" srcdoc="{html.escape(self.html, quote=True)}" '
-                f'style="width:100%;min-width:1320px;height:{self.height}px;border:0"></iframe>')
+        return (
+            f'<iframe class="ka-explorer" title="{html.escape(TITLE)}" srcdoc="{html.escape(self.html, quote=True)}" '
+            f'style="width:100%;min-width:1320px;height:{self.height}px;border:0"></iframe>'
+        )
 
     def __repr__(self) -> str:
         return f"<Explorer: {len(self.html.encode()) / 1e6:.1f} MB self-contained page; save it with .save(path)>"

@@ -67,6 +67,10 @@ def _matchers(record: Record) -> dict:
     ev, phases = record.events, record.phases
     side_of = dict(zip(record.actors["actor_id"].astype(str), record.actors["side"].astype(str)))
 
+    def sides(wanted):
+        _check("side", wanted, list(SIDE))
+        return _involves(ev, set(wanted), side_of)
+
     def theatre(wanted):
         _check("theatre", wanted, list(dict.fromkeys(phases["theatre"].astype(str))))
         return _isin(ev["phase_id"], phases.loc[phases["theatre"].astype(str).isin(wanted), "phase_id"].astype(str))
@@ -80,7 +84,7 @@ def _matchers(record: Record) -> dict:
 
     return {
         "actors": lambda wanted: _involves(ev, set(resolve_actors(record.actors, wanted))),
-        "sides": lambda wanted: (_check("side", wanted, list(SIDE)), _involves(ev, set(wanted), side_of))[1],
+        "sides": sides,
         "phases": vocabulary("phase", "phase_id", phases["phase_id"].astype(str)),
         "theatres": theatre,
         "event_types": vocabulary("event type", "event_type", EVENT_TYPE),
@@ -113,8 +117,15 @@ def filter_record(
     hi = pd.Timestamp(end) if end is not None else None
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(f"start {lo.date()} is after end {hi.date()}")
-    asked = {"actors": actors, "sides": sides, "phases": phases, "theatres": theatres, "event_types": event_types,
-             "confidence": confidence, "places": places}
+    asked = {
+        "actors": actors,
+        "sides": sides,
+        "phases": phases,
+        "theatres": theatres,
+        "event_types": event_types,
+        "confidence": confidence,
+        "places": places,
+    }
     keep = _in_window(record.events["date"], lo, hi)
     matchers = _matchers(record)
     for name, value in asked.items():
@@ -124,4 +135,6 @@ def filter_record(
     ckeep = _in_window(claims["date"], lo, hi)
     if (wanted := as_list(phases)) is not None:
         ckeep &= claims["scope"].astype(str).isin(set(wanted) | {"all"}).to_numpy()
-    return replace(record, events=record.events[keep].reset_index(drop=True), claims=claims[ckeep].reset_index(drop=True))
+    return replace(
+        record, events=record.events[keep].reset_index(drop=True), claims=claims[ckeep].reset_index(drop=True)
+    )

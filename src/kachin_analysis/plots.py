@@ -27,9 +27,8 @@ from matplotlib.patches import Patch
 from .style import GREY, SIDE_COLORS, SIDE_LABELS, category_palette
 
 __all__ = [
-    "plot_basemap",
     "plot_bars_over_time",
-    "plot_scale_bar",
+    "plot_basemap",
     "plot_claims",
     "plot_control_swimlane",
     "plot_cumulative",
@@ -38,6 +37,7 @@ __all__ = [
     "plot_markers",
     "plot_phase_bands",
     "plot_phase_timeline",
+    "plot_scale_bar",
 ]
 
 
@@ -56,8 +56,14 @@ def _date_axis(ax: Axes) -> None:
 
 
 def plot_cumulative(
-    data: pd.DataFrame, *, x: str = "period", y: str = "positions", hue: str | None = None,
-    ax: Axes | None = None, palette: dict | None = None, **kwargs
+    data: pd.DataFrame,
+    *,
+    x: str = "period",
+    y: str = "positions",
+    hue: str | None = None,
+    ax: Axes | None = None,
+    palette: dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Step line of a cumulative count (one line per ``hue`` level).
 
@@ -84,8 +90,15 @@ def plot_cumulative(
 
 
 def plot_bars_over_time(
-    data: pd.DataFrame, *, x: str = "period", y: str = "positions", hue: str | None = None,
-    ax: Axes | None = None, width: float = 6.0, palette: dict | None = None, **kwargs
+    data: pd.DataFrame,
+    *,
+    x: str = "period",
+    y: str = "positions",
+    hue: str | None = None,
+    ax: Axes | None = None,
+    width: float = 6.0,
+    palette: dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Bars per period (stacked by ``hue``); ``width`` is in days.
 
@@ -104,8 +117,17 @@ def plot_bars_over_time(
         colors = palette or category_palette([str(c) for c in levels])
         bottom = np.zeros(len(wide))
         for level in levels:
-            ax.bar(wide.index, wide[level].to_numpy(), width=width, bottom=bottom, align="edge",
-                   color=colors.get(str(level), colors.get(level, GREY)), label=str(level), linewidth=0, **kwargs)
+            ax.bar(
+                wide.index,
+                wide[level].to_numpy(),
+                width=width,
+                bottom=bottom,
+                align="edge",
+                color=colors.get(str(level), colors.get(level, GREY)),
+                label=str(level),
+                linewidth=0,
+                **kwargs,
+            )
             bottom += wide[level].to_numpy()
         ax.legend(title=None, ncols=min(3, len(levels)))
     ax.set_xlabel("")
@@ -115,9 +137,16 @@ def plot_bars_over_time(
 
 
 def plot_phase_bands(
-    data: pd.DataFrame, *, start: str = "start", end: str = "end", label: str | None = "phase_id",
-    ax: Axes | None = None, until: pd.Timestamp | None = None, palette: dict | None = None, alpha: float = 0.12,
-    **kwargs
+    data: pd.DataFrame,
+    *,
+    start: str = "start",
+    end: str = "end",
+    label: str | None = "phase_id",
+    ax: Axes | None = None,
+    until: pd.Timestamp | None = None,
+    palette: dict | None = None,
+    alpha: float = 0.12,
+    **kwargs,
 ) -> Axes:
     """Shaded vertical bands, one per phase (ongoing phases run to ``until``).
 
@@ -139,8 +168,15 @@ def plot_phase_bands(
 
 
 def plot_markers(
-    data: pd.DataFrame, *, x: str = "date", y: str | float = 0.0, label: str | None = None,
-    ax: Axes | None = None, marker: str = "v", color: str = "#333333", **kwargs
+    data: pd.DataFrame,
+    *,
+    x: str = "date",
+    y: str | float = 0.0,
+    label: str | None = None,
+    ax: Axes | None = None,
+    marker: str = "v",
+    color: str = "#333333",
+    **kwargs,
 ) -> Axes:
     """Markers at event dates (``y`` a column or a constant), optionally labelled.
 
@@ -154,16 +190,35 @@ def plot_markers(
     ax.scatter(data[x], ys, marker=marker, color=color, s=kwargs.pop("s", 14), zorder=3, linewidths=0, **kwargs)
     if label:
         for xi, yi, text in zip(data[x], ys, data[label]):
-            ax.annotate(str(text), (xi, yi), xytext=(0, 4), textcoords="offset points", rotation=90,
-                        fontsize=5, ha="center", va="bottom", color="#333333")
+            ax.annotate(
+                str(text),
+                (xi, yi),
+                xytext=(0, 4),
+                textcoords="offset points",
+                rotation=90,
+                fontsize=5,
+                ha="center",
+                va="bottom",
+                color="#333333",
+            )
     return ax
 
 
 def plot_phase_timeline(
-    data: pd.DataFrame, *, start: str = "start", end: str = "end", y: str = "name", hue: str | None = "phase_id",
-    ax: Axes | None = None, until: pd.Timestamp | None = None, palette: dict | None = None,
-    last: str = "last_event", first: str = "first_event", activity: pd.DataFrame | None = None,
-    height: float = 0.5, **kwargs
+    data: pd.DataFrame,
+    *,
+    start: str = "start",
+    end: str = "end",
+    y: str = "name",
+    hue: str | None = "phase_id",
+    ax: Axes | None = None,
+    until: pd.Timestamp | None = None,
+    palette: dict | None = None,
+    last: str = "last_event",
+    first: str = "first_event",
+    activity: pd.DataFrame | None = None,
+    height: float = 0.5,
+    **kwargs,
 ) -> Axes:
     """One row per phase: a band from its sourced start to its sourced end, or — with no sourced end — to
     its last recorded event (``last``), fading out over its final stretch so the open end shows.
@@ -207,8 +262,15 @@ def plot_phase_timeline(
             steps = 8
             width = (x1 - fade_from) / steps
             for k in range(steps):
-                ax.barh(i, width, left=fade_from + k * width, height=height, color=color,
-                        alpha=0.28 * (1 - (k + 0.5) / steps), linewidth=0)
+                ax.barh(
+                    i,
+                    width,
+                    left=fade_from + k * width,
+                    height=height,
+                    color=color,
+                    alpha=0.28 * (1 - (k + 0.5) / steps),
+                    linewidth=0,
+                )
         ax.plot([x0, x0], [i - half, i + half], color=color, linewidth=1.4, solid_capstyle="butt")
         f = getattr(row, first, None) if first in data.columns else None
         if f is not None and pd.notna(f) and pd.Timestamp(f) < s:
@@ -219,8 +281,15 @@ def plot_phase_timeline(
             if len(a):
                 # every week with an event stays visible: a quarter of the band, plus the rest in proportion
                 h = (0.25 + 0.75 * a["events"].to_numpy(dtype=float) / peak) * (height * 0.9)
-                ax.bar(mdates.date2num(pd.to_datetime(a["period"])), h, width=6, bottom=i + half - h, align="edge",
-                       color=color, linewidth=0)
+                ax.bar(
+                    mdates.date2num(pd.to_datetime(a["period"])),
+                    h,
+                    width=6,
+                    bottom=i + half - h,
+                    align="edge",
+                    color=color,
+                    linewidth=0,
+                )
     ax.set_yticks(range(len(data)), [str(v) for v in data[y]])
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
@@ -233,8 +302,15 @@ def plot_phase_timeline(
 
 
 def plot_heatmap(
-    data: pd.DataFrame, *, x: str | None = None, y: str | None = None, hue: str | None = None,
-    ax: Axes | None = None, annot: bool = True, cmap: str = "Blues", **kwargs
+    data: pd.DataFrame,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    hue: str | None = None,
+    ax: Axes | None = None,
+    annot: bool = True,
+    cmap: str = "Blues",
+    **kwargs,
 ) -> Axes:
     """Heatmap of a wide matrix, or of a long frame pivoted as ``y`` × ``x`` with values ``hue``.
 
@@ -253,8 +329,19 @@ def plot_heatmap(
         matrix = data.pivot_table(index=y, columns=x, values=hue, aggfunc="sum", observed=True, fill_value=0)
     matrix = matrix.astype("float64")
     annot_kws = kwargs.pop("annot_kws", {"fontsize": 6.2})
-    sns.heatmap(matrix, ax=ax, annot=annot, fmt=".0f", cmap=cmap, linewidths=0.4, linecolor="white",
-                cbar=kwargs.pop("cbar", False), annot_kws=annot_kws, mask=matrix == 0, **kwargs)
+    sns.heatmap(
+        matrix,
+        ax=ax,
+        annot=annot,
+        fmt=".0f",
+        cmap=cmap,
+        linewidths=0.4,
+        linecolor="white",
+        cbar=kwargs.pop("cbar", False),
+        annot_kws=annot_kws,
+        mask=matrix == 0,
+        **kwargs,
+    )
     ax.set_xlabel(x or matrix.columns.name or "")
     ax.set_ylabel(y or matrix.index.name or "")
     ax.tick_params(length=0)
@@ -263,9 +350,17 @@ def plot_heatmap(
 
 
 def plot_control_swimlane(
-    data: pd.DataFrame, *, y: str = "label", start: str = "start", end: str = "end", hue: str = "holder_side",
-    ax: Axes | None = None, until: pd.Timestamp | None = None, palette: dict | None = None, order: list | None = None,
-    **kwargs
+    data: pd.DataFrame,
+    *,
+    y: str = "label",
+    start: str = "start",
+    end: str = "end",
+    hue: str = "holder_side",
+    ax: Axes | None = None,
+    until: pd.Timestamp | None = None,
+    palette: dict | None = None,
+    order: list | None = None,
+    **kwargs,
 ) -> Axes:
     """One lane per place, coloured by who held it from ``start`` to ``end`` (open intervals run to ``until``).
 
@@ -287,22 +382,39 @@ def plot_control_swimlane(
         s = getattr(row, start)
         e = getattr(row, end)
         e = until if pd.isna(e) else e
-        ax.barh(pos[lane], max((e - s).days, 1), left=s, height=0.7, color=colors.get(str(getattr(row, hue)), GREY),
-                linewidth=0, **kwargs)
+        ax.barh(
+            pos[lane],
+            max((e - s).days, 1),
+            left=s,
+            height=0.7,
+            color=colors.get(str(getattr(row, hue)), GREY),
+            linewidth=0,
+            **kwargs,
+        )
     ax.set_yticks(range(len(lanes)), lanes)
     ax.set_ylim(max(len(lanes), 1) - 0.5, -0.5)  # an empty chart still has one blank lane
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     levels = [lvl for lvl in colors if lvl in set(data[hue].astype(str))]
-    ax.legend(handles=[Patch(color=colors[lvl], label=SIDE_LABELS.get(lvl, lvl.replace("_", " "))) for lvl in levels],
-              loc="upper left", bbox_to_anchor=(0, -0.06), ncols=len(levels) or 1)
+    ax.legend(
+        handles=[Patch(color=colors[lvl], label=SIDE_LABELS.get(lvl, lvl.replace("_", " "))) for lvl in levels],
+        loc="upper left",
+        bbox_to_anchor=(0, -0.06),
+        ncols=len(levels) or 1,
+    )
     _date_axis(ax)
     return ax
 
 
 def plot_claims(
-    data: pd.DataFrame, *, x: str = "date", y: str = "value", hue: str | None = "claimant",
-    ax: Axes | None = None, palette: dict | None = None, **kwargs
+    data: pd.DataFrame,
+    *,
+    x: str = "date",
+    y: str = "value",
+    hue: str | None = "claimant",
+    ax: Axes | None = None,
+    palette: dict | None = None,
+    **kwargs,
 ) -> Axes:
     """Claims as points (hollow when the claim is a floor, ``value_precision`` ``at_least``).
 
@@ -319,17 +431,36 @@ def plot_claims(
         g = data if not hue else data[data[hue].fillna("independent tally").astype(str) == level]
         floor = (g.get("value_precision", pd.Series("exact", index=g.index)).astype(str) == "at_least").to_numpy()
         face = np.where(floor, "white", colors.get(level, GREY))
-        ax.scatter(g[x], g[y], s=kwargs.get("s", 22), facecolors=face, edgecolors=colors.get(level, GREY),
-                   linewidths=1.0, zorder=4, label=f"{level} claim")
+        ax.scatter(
+            g[x],
+            g[y],
+            s=kwargs.get("s", 22),
+            facecolors=face,
+            edgecolors=colors.get(level, GREY),
+            linewidths=1.0,
+            zorder=4,
+            label=f"{level} claim",
+        )
     _date_axis(ax)
     return ax
 
 
 def plot_map(
-    data: pd.DataFrame, *, x: str = "longitude", y: str = "latitude", hue: str | None = "phase_id",
-    size: str | None = "positions", style: str | None = "geo_precision", ax: Axes | None = None,
-    borders=None, labels: pd.DataFrame | None = None, extent: tuple[float, float, float, float] | None = None,
-    palette: dict | None = None, sizes: tuple[float, float] = (8, 90), legend: bool = True, **kwargs
+    data: pd.DataFrame,
+    *,
+    x: str = "longitude",
+    y: str = "latitude",
+    hue: str | None = "phase_id",
+    size: str | None = "positions",
+    style: str | None = "geo_precision",
+    ax: Axes | None = None,
+    borders=None,
+    labels: pd.DataFrame | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+    palette: dict | None = None,
+    sizes: tuple[float, float] = (8, 90),
+    legend: bool = True,
+    **kwargs,
 ) -> Axes:
     """Events as points on a plain longitude/latitude map.
 
@@ -351,8 +482,14 @@ def plot_map(
         for name, rings in borders:
             for ring in rings:
                 xs, ys = zip(*ring)
-                ax.fill(xs, ys, facecolor="white" if name == "Myanmar" else "#EBEBEB", edgecolor="#8A8A8A",
-                        linewidth=0.8 if name == "Myanmar" else 0.5, zorder=0)
+                ax.fill(
+                    xs,
+                    ys,
+                    facecolor="white" if name == "Myanmar" else "#EBEBEB",
+                    edgecolor="#8A8A8A",
+                    linewidth=0.8 if name == "Myanmar" else 0.5,
+                    zorder=0,
+                )
     levels = list(dict.fromkeys(data[hue].astype(str))) if hue else ["events"]
     colors = palette or category_palette(levels)
     values = data[size].astype("float64").fillna(0) if size else pd.Series(1.0, index=data.index)
@@ -364,10 +501,23 @@ def plot_map(
     for level in levels:
         m = (data[hue].astype(str) == level).to_numpy() if hue else np.ones(len(data), bool)
         c = colors.get(level, GREY)
-        for mask, marker, face in ((m & ~township & ~district, "o", c), (m & township, "s", "none"), (m & district, "D", "none")):
+        for mask, marker, face in (
+            (m & ~township & ~district, "o", c),
+            (m & township, "s", "none"),
+            (m & district, "D", "none"),
+        ):
             if mask.any():
-                ax.scatter(data.loc[mask, x], data.loc[mask, y], s=area[mask], marker=marker, facecolors=face,
-                           edgecolors=c, linewidths=0.7, alpha=0.85, zorder=3)
+                ax.scatter(
+                    data.loc[mask, x],
+                    data.loc[mask, y],
+                    s=area[mask],
+                    marker=marker,
+                    facecolors=face,
+                    edgecolors=c,
+                    linewidths=0.7,
+                    alpha=0.85,
+                    zorder=3,
+                )
     if labels is not None and len(labels):
         _label_without_collisions(ax, labels)
     if extent:
@@ -379,10 +529,41 @@ def plot_map(
     ax.set_ylabel("")
     ax.tick_params(labelsize=5)
     if legend:
-        handles = [Line2D([], [], marker="o", linestyle="", color=colors[lvl], label=lvl, markersize=4) for lvl in levels]
-        handles += [Line2D([], [], marker="o", linestyle="", markerfacecolor=GREY, markeredgecolor=GREY, label="exact or settlement", markersize=4),
-                    Line2D([], [], marker="s", linestyle="", markerfacecolor="none", markeredgecolor=GREY, label="at the township seat", markersize=4),
-                    Line2D([], [], marker="D", linestyle="", markerfacecolor="none", markeredgecolor=GREY, label="at the district seat", markersize=3.5)]
+        handles = [
+            Line2D([], [], marker="o", linestyle="", color=colors[lvl], label=lvl, markersize=4) for lvl in levels
+        ]
+        handles += [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor=GREY,
+                markeredgecolor=GREY,
+                label="exact or settlement",
+                markersize=4,
+            ),
+            Line2D(
+                [],
+                [],
+                marker="s",
+                linestyle="",
+                markerfacecolor="none",
+                markeredgecolor=GREY,
+                label="at the township seat",
+                markersize=4,
+            ),
+            Line2D(
+                [],
+                [],
+                marker="D",
+                linestyle="",
+                markerfacecolor="none",
+                markeredgecolor=GREY,
+                label="at the district seat",
+                markersize=3.5,
+            ),
+        ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=5.5)
     return ax
 
@@ -390,14 +571,22 @@ def plot_map(
 def _label_without_collisions(ax: Axes, labels: pd.DataFrame) -> None:
     """Place town labels at the first of eight offsets whose box overlaps no label already placed."""
     fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    placed = []
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # every canvas here is an Agg canvas
+    placed: list = []
     offsets = [(4, 3), (4, -8), (-4, 3), (-4, -8), (0, 6), (0, -10), (8, 0), (-8, 0)]
     for row in labels.itertuples(index=False):
         ax.plot(row.longitude, row.latitude, marker=".", color="#333333", markersize=2.5, zorder=4)
         for dx, dy in offsets:
-            t = ax.annotate(row.name, (row.longitude, row.latitude), xytext=(dx, dy), textcoords="offset points",
-                            fontsize=5.5, ha="left" if dx >= 0 else "right", color="#222222", zorder=5)
+            t = ax.annotate(
+                row.name,
+                (row.longitude, row.latitude),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                fontsize=5.5,
+                ha="left" if dx >= 0 else "right",
+                color="#222222",
+                zorder=5,
+            )
             bb = t.get_window_extent(renderer).expanded(1.05, 1.1)
             if not any(bb.overlaps(p) for p in placed):
                 placed.append(bb)
@@ -405,8 +594,15 @@ def _label_without_collisions(ax: Axes, labels: pd.DataFrame) -> None:
             t.remove()
 
 
-def plot_basemap(ax: Axes, extent: tuple[float, float, float, float], *, emphasis: str | None = "Kachin",
-                 rivers: bool = True, state_labels: dict | None = None, linewidth_scale: float = 1.0) -> Axes:
+def plot_basemap(
+    ax: Axes,
+    extent: tuple[float, float, float, float],
+    *,
+    emphasis: str | None = "Kachin",
+    rivers: bool = True,
+    state_labels: dict | None = None,
+    linewidth_scale: float = 1.0,
+) -> Axes:
     """Neighbouring countries in grey, Myanmar's states and regions (``emphasis`` tinted), rivers in blue.
 
     Drawn beneath everything else (zorder < 1). ``state_labels`` maps a label to (lon, lat).
@@ -425,17 +621,31 @@ def plot_basemap(ax: Axes, extent: tuple[float, float, float, float], *, emphasi
     states = geo.states()
     faces = [style.EMPHASIS_FILL if name == emphasis else style.LAND for name, rings in states for _ in rings]
     rings = [ring for _, rs in states for ring in rs]
-    ax.add_collection(PolyCollection(rings, facecolors=faces, edgecolors="#9A9A9A", linewidths=0.45 * linewidth_scale,
-                                     linestyles=(0, (3, 1.5)), zorder=0.2))
+    ax.add_collection(
+        PolyCollection(
+            rings,
+            facecolors=faces,
+            edgecolors="#9A9A9A",
+            linewidths=0.45 * linewidth_scale,
+            linestyles=(0, (3, 1.5)),
+            zorder=0.2,
+        )
+    )
     if emphasis:
         focus = [ring for name, rs in states if name == emphasis for ring in rs]
-        ax.add_collection(PolyCollection(focus, facecolors="none", edgecolors="#6E6E6E", linewidths=0.9 * linewidth_scale,
-                                         zorder=0.35))
+        ax.add_collection(
+            PolyCollection(
+                focus, facecolors="none", edgecolors="#6E6E6E", linewidths=0.9 * linewidth_scale, zorder=0.35
+            )
+        )
     border = [ring for name, rings in countries if name == "Myanmar" for ring in rings]
-    ax.add_collection(PolyCollection(border, facecolors="none", edgecolors="#4D4D4D", linewidths=0.9 * linewidth_scale,
-                                     zorder=0.4))
+    ax.add_collection(
+        PolyCollection(border, facecolors="none", edgecolors="#4D4D4D", linewidths=0.9 * linewidth_scale, zorder=0.4)
+    )
     if rivers:
-        ax.add_collection(LineCollection(geo.rivers(), colors=style.WATER, linewidths=0.7 * linewidth_scale, zorder=0.3))
+        ax.add_collection(
+            LineCollection(geo.rivers(), colors=style.WATER, linewidths=0.7 * linewidth_scale, zorder=0.3)
+        )
     for label, (x, y) in (state_labels or {}).items():
         ax.text(x, y, label, ha="center", va="center", fontsize=6.5, color="#8A8A8A", fontstyle="italic", zorder=0.5)
     ax.set_xlim(west, east)
@@ -470,6 +680,14 @@ def plot_scale_bar(ax: Axes, km: float = 50, *, loc: tuple[float, float] = (0.05
     ax.plot([lon, lon + length], [lat, lat], color="#222222", linewidth=1.6, solid_capstyle="butt", zorder=6)
     for xx in (lon, lon + length / 2, lon + length):
         ax.plot([xx, xx], [lat - tick, lat + tick], color="#222222", linewidth=0.8, zorder=6)
-    ax.text(lon + length / 2, lat + 2.2 * tick, f"{km:g} km", ha="center", va="bottom", fontsize=fontsize,
-            color="#222222", zorder=6)
+    ax.text(
+        lon + length / 2,
+        lat + 2.2 * tick,
+        f"{km:g} km",
+        ha="center",
+        va="bottom",
+        fontsize=fontsize,
+        color="#222222",
+        zorder=6,
+    )
     return ax

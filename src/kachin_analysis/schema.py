@@ -727,8 +727,14 @@ def data_dictionary_markdown() -> str:
     """
     out: list[str] = []
     for t in TABLES.values():
-        out += [f"### {t.filename}", "", f"{t.description} Primary key: `{t.primary_key}`.", "",
-                "| column | type | required | rule |", "|---|---|---|---|"]
+        out += [
+            f"### {t.filename}",
+            "",
+            f"{t.description} Primary key: `{t.primary_key}`.",
+            "",
+            "| column | type | required | rule |",
+            "|---|---|---|---|",
+        ]
         out += [f"| `{c.name}` | {c.kind} | {'yes' if c.required else ''} | {_column_rule(c)} |" for c in t.columns]
         for r in t.rules:
             out += ["", f"Rule: {r}."]

@@ -273,7 +273,11 @@ def _names_for(df: pd.DataFrame, names, record) -> dict:
         return names
     phase_name = dict(zip(record.phases["phase_id"].astype(str), record.phases["name"].astype(str)))
     place_name = dict(zip(record.places["place_id"].astype(str), record.places["name"].astype(str)))
-    for col, lookup in (("phase_id", phase_name), ("scope", {**phase_name, "all": "all phases"}), ("place_id", place_name)):
+    for col, lookup in (
+        ("phase_id", phase_name),
+        ("scope", {**phase_name, "all": "all phases"}),
+        ("place_id", place_name),
+    ):
         if col in df.columns:
             names.setdefault(col, lookup)
     return names
@@ -300,7 +304,9 @@ def _formatter(s: pd.Series, col: str, names: dict, dates, decimals: int) -> Cal
             return lambda v: f"{round(float(v)):,}"
         return lambda v, d=decimals: f"{float(v):,.{d}f}"
     if col == "url":
-        return lambda v: f'<a href="{v}" target="_blank" rel="noopener">{_html.escape(_host(_html.unescape(str(v))))}</a>'
+        return lambda v: (
+            f'<a href="{v}" target="_blank" rel="noopener">{_html.escape(_host(_html.unescape(str(v))))}</a>'
+        )
     return words
 
 
@@ -308,10 +314,15 @@ def _styled(df: pd.DataFrame, formatters: dict, shown: dict) -> Styler:
     """The Styler: formats (a formatter never sees a missing value: "—" shows instead), no index, alignment."""
     styler = df.style.format(formatters, na_rep=NA, escape="html")
     styler = styler.hide(axis="index").relabel_index([shown[c] for c in df.columns], axis="columns")
-    numeric = [c for c in df.columns
-               if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)]
+    numeric = [
+        c
+        for c in df.columns
+        if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)
+    ]
     if numeric:
-        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
+        styler = styler.set_properties(
+            subset=numeric, **{"text-align": "right", "font-variant-numeric": "tabular-nums"}
+        )
     keep_whole = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype) or str(c).endswith("_id")]
     if keep_whole:  # "6 Jan 2024" and "KO-0001" never break across lines
         styler = styler.set_properties(subset=keep_whole, **{"white-space": "nowrap"})
