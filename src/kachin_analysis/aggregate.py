@@ -425,18 +425,35 @@ def co_participation(data: Record | pd.DataFrame, *, role: str = "attacker") -> 
     """
     if role not in FIGHTING_ROLES:
         raise ValueError(f"role must be one of {', '.join(FIGHTING_ROLES)}; got {role!r}")
-    long = event_actors(data)
-    long = long[long["role"] == role]
-    if isinstance(long["actor_id"].dtype, pd.CategoricalDtype):
-        used = [a for a in long["actor_id"].cat.categories if a in set(long["actor_id"].astype(str))]
+    events = _events(data)
+    column = f"{role}s"
+    if column in events.columns and len(events):
+        rows, items = actor_rows(events, column)
     else:
-        used = sorted(set(long["actor_id"].astype(str)))
-    incidence = pd.crosstab(long["event_id"].astype(str), long["actor_id"].astype(str)).reindex(columns=used, fill_value=0)
-    incidence = (incidence > 0).astype("int64")
-    matrix = incidence.T @ incidence
+        rows, items = np.zeros(0, dtype=np.int64), pd.Categorical([])
+    # One mark per (event, actor): events are told apart by id, as a reader counts them.
+    event_codes = pd.factorize(events["event_id"].astype("string"), use_na_sentinel=False)[0] if len(events) else np.zeros(0, np.int64)
+    names = pd.Index(items.categories.astype(str))
+    # Actor × actor co-occurrence is (incidence)ᵀ · (incidence); the incidence matrix is sparse (a few actors per
+    # event). An actor listed twice in one event is one mark (duplicates summed, then set to 1).
+    from scipy.sparse import coo_matrix
+
+    shape = (int(event_codes.max(initial=-1)) + 1, len(names))
+    incidence = coo_matrix((np.ones(len(rows), dtype=np.int64), (event_codes[rows], items.codes)), shape=shape).tocsr()
+    incidence.sum_duplicates()
+    incidence.data[:] = 1
+    counts = np.asarray((incidence.T @ incidence).todense(), dtype=np.int64).reshape(len(names), len(names))
+    actor = np.flatnonzero(np.diag(counts))
+    used_names = set(names[actor])
+    if isinstance(data, Record) and len(data.actors):  # the record's own actor order, then any others by name
+        declared = list(dict.fromkeys(data.actors["actor_id"].astype(str)))
+        order = [a for a in declared if a in used_names] + sorted(used_names - set(declared))
+    else:
+        order = sorted(used_names)
+    matrix = pd.DataFrame(counts, index=names, columns=names).reindex(index=order, columns=order).astype("int64")
     matrix.index.name = "actor_id"
     matrix.columns.name = "with_actor_id"
-    return matrix.astype("int64")
+    return matrix
 
 
 def effective_actors(data: Record | pd.DataFrame, *, role: str = "attacker", by: str = "phase_id") -> pd.DataFrame:
