@@ -29,7 +29,7 @@ from kachin_analysis import notebooks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: What a reader must never see in an output.
-NOT_FOR_READERS = re.compile(r"\bNaN\b|\bNaT\b|<NA>|\bnan\b|Warning|Traceback|object at 0x")
+NOT_FOR_READERS = re.compile(r"\bNaN\b|\bNaT\b|<NA>|\bnan\b|\bNone\b|Warning|Traceback|object at 0x")
 MAX_PAGES = 14
 pytestmark = [
     pytest.mark.e2e,
@@ -59,7 +59,9 @@ def lab(tmp_path_factory):
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     log = open(folder / "lab.log", "w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    from test_network import offline_env  # kernels inherit the server's environment: no network inside them
+
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=offline_env())
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -115,6 +117,7 @@ STATE_JS = """(name) => {
     errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
     stderr: outputs.filter(o => o.output_type === 'stream' && o.name === 'stderr').map(o => o.text),
     images: outputs.filter(o => o.data && Object.keys(o.data).some(k => k.startsWith('image/'))).length,
+    first: String(((outputs.find(o => o.data) || {}).data || {})['text/html'] || ''),
   };
 }"""
 
@@ -132,7 +135,11 @@ SCROLLER_JS = """() => { const n = window.jupyterapp.shell.currentWidget.content
   return n.querySelector('.jp-WindowedPanel-outer') || n; }"""
 
 
-@pytest.mark.parametrize("i,path", list(enumerate(notebooks.notebook_paths())), ids=lambda v: getattr(v, "stem", str(v)))
+# With pytest -n, the notebooks go to two groups (two workers, each with its own JupyterLab and browser), so the
+# slowest part of the suite is shared between the cores instead of one worker running it alone.
+@pytest.mark.parametrize("i,path", [pytest.param(i, p, marks=pytest.mark.xdist_group(f"jupyterlab-{i % 2}"))
+                                    for i, p in enumerate(notebooks.notebook_paths())],
+                         ids=lambda v: getattr(v, "stem", str(v)))
 def test_notebook_runs_in_jupyterlab(lab, browser, shots, i, path):
     url, token, folder = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=2)
@@ -150,6 +157,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, shots, i, path):
         source = path.read_text()
         expected = source.count("figures.build(")
         assert state["images"] == expected, f"{path.name}: {state['images']} figures shown, {expected} expected"
+        assert "ka-key-numbers" in state["first"], f"{path.name}: the first thing shown is not the key numbers"
         if "tables.explore(" in source:  # the widget draws, and draws its figure or table inside
             page.wait_for_selector(".jp-OutputArea-output .widget-dropdown", timeout=60_000)
             page.wait_for_function("() => document.querySelectorAll('.widget-output .jp-OutputArea-output').length > 0",
@@ -163,7 +171,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, shots, i, path):
         pages = []
         for k in range(min(MAX_PAGES, 1 + max(0, total - 1) // max(step, 1))):
             page.evaluate("([el, y]) => { el.scrollTop = y; }", [scroller, k * step])
-            page.wait_for_timeout(400)
+            page.wait_for_timeout(250)
             shot = shots / f"{path.stem}-{k + 1:02d}.png"
             page.screenshot(path=str(shot))
             pages.append(shot)

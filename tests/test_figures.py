@@ -28,18 +28,17 @@ def test_every_figure_is_listed_in_the_readme():
         assert f"`{key}`" in readme
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", KEYS)
-def test_figure_builds_with_title_and_source_line(key, record):
-    fig = figures.build(key, record)
-    try:
-        texts = [t.get_text() for t in fig.texts]
-        assert any(t.startswith("Source: kachin-analysis, an open record") for t in texts)
-        assert any(len(t) > 5 for t in texts[:1])
-        assert fig.axes
-    finally:
-        plt.close(fig)
+def test_figure_builds_with_title_and_source_line(key, built_figure):
+    fig = built_figure(key)
+    texts = [t.get_text() for t in fig.texts]
+    assert any(t.startswith("Source: kachin-analysis, an open record") for t in texts)
+    assert any(len(t) > 5 for t in texts[:1])
+    assert fig.axes
 
 
+@pytest.mark.slow
 def test_render_is_byte_reproducible(tmp_path, record):
     a = figures.render("actor-co-participation", record, out_dir=tmp_path / "a")
     b = figures.render("actor-co-participation", record, out_dir=tmp_path / "b")
@@ -60,6 +59,7 @@ def test_committed_figures_match_a_fresh_render(tmp_path, record):
     assert different == [], "run: make figures"
 
 
+@pytest.mark.slow
 def test_up_to_date_figures_are_skipped_and_tampered_ones_redone(tmp_path, minimal_dir):
     import kachin_analysis as ka
 
@@ -86,19 +86,22 @@ def test_parallel_render_writes_the_same_bytes(tmp_path, minimal_record):
         assert serial[key][0].read_bytes() == parallel[key][0].read_bytes()
 
 
-def test_notebooks_show_a_sharp_png_at_screen_width(record):
-    fig = figures.build("phase-timeline", record)
+@pytest.mark.slow
+def test_notebooks_show_a_sharp_png_at_screen_width(built_figure):
+    fig = built_figure("phase-timeline")
     data, meta = fig._repr_png_()
     width = int.from_bytes(data[16:20], "big")
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and meta == {"width": width // 2} and width > 1200
 
 
+@pytest.mark.slow
 def test_pdfs_embed_editable_truetype_fonts_and_no_dates(tmp_path, record):
     (pdf,) = [p for p in figures.render("phase-timeline", record, out_dir=tmp_path, formats=["pdf"]) if p.suffix == ".pdf"]
     data = pdf.read_bytes()
     assert b"/FontFile2" in data and b"/Type3" not in data and b"/CreationDate" not in data
 
 
+@pytest.mark.slow
 def test_render_writes_chart_data_and_alt_text_beside_the_images(tmp_path, record):
     paths = figures.render("map-captures", record, out_dir=tmp_path, formats=["svg"])
     assert [p.name for p in paths] == ["map-captures.svg", "map-captures.csv", "map-captures.txt"]
