@@ -25,7 +25,7 @@ import pandas as pd
 from .claims import claims_vs_record
 from .control import control_timeline, holder_on, towns_held
 from .inputs import events_of, has_values, is_acled, require_columns, require_record
-from .load import Record, actor_rows, event_actors, load_record
+from .load import Record, _event_actors_rows, actor_rows, event_actors, load_record
 from .periods import bins, period_range, period_starts
 from .schema import CLAIM_METRIC_RULES, FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, SIDE
 
@@ -350,6 +350,52 @@ def phase_summary(record: Record, *, as_of: str | pd.Timestamp | None = None) ->
     return out
 
 
+class _Values:
+    """Values of a categorical column to group on by code but to return as plain values (str, not category)."""
+
+    def __init__(self, codes: np.ndarray, values: pd.Index):
+        self.codes, self.values = codes, values
+
+
+def _values_at(key: pd.Series, rows: np.ndarray):
+    """``key``'s values at row positions, typed as a frame built from them would type them (categories become str)."""
+    if isinstance(key.dtype, pd.CategoricalDtype):
+        values = pd.Index(pd.DataFrame({"v": np.asarray(key.cat.categories, dtype=object)})["v"])
+        return _Values(np.asarray(key.cat.codes, dtype=np.int64)[rows], values)
+    return pd.DataFrame({"v": key.to_numpy()})["v"].take(rows)
+
+
+def _code_groups(columns, weights=None):
+    """Group rows on several columns at once through integer codes (one int64 key per row, one hash group-by).
+
+    Returns (frame with ``n`` rows per group and ``w`` the sum of ``weights``, [one column of group values per
+    input column]); groups in sorted order (categoricals by category order), rows with a missing value dropped,
+    as ``groupby(observed=True)`` would.
+    """
+    codes, decoders, sizes = [], [], []
+    for col in columns:
+        if isinstance(col, _Values):
+            codes.append(col.codes)
+            decoders.append(lambda c, values=col.values: values.take(c))
+            sizes.append(max(len(col.values), 1))
+        elif isinstance(getattr(col, "dtype", None), pd.CategoricalDtype):
+            cat = col.array if isinstance(col, pd.Series) else col
+            codes.append(np.asarray(cat.codes, dtype=np.int64))
+            decoders.append(lambda c, dtype=cat.dtype: pd.Categorical.from_codes(c, dtype=dtype))
+            sizes.append(max(len(cat.categories), 1))
+        else:
+            c, uniques = pd.factorize(col, sort=True)
+            codes.append(c.astype(np.int64))
+            decoders.append(lambda c, uniques=uniques: pd.Index(uniques).take(c))
+            sizes.append(max(len(uniques), 1))
+    keep = np.logical_and.reduce([c >= 0 for c in codes]) if codes else np.zeros(0, bool)
+    combined = np.ravel_multi_index(tuple(c[keep] for c in codes), tuple(sizes)) if len(codes) > 1 else codes[0][keep]
+    frame = pd.DataFrame({"k": combined, "w": (weights[keep] if weights is not None else np.zeros(len(combined)))})
+    groups = frame.groupby("k", sort=True).agg(n=("w", "size"), w=("w", "sum"))
+    parts = np.unravel_index(groups.index.to_numpy(), tuple(sizes)) if len(codes) > 1 else (groups.index.to_numpy(),)
+    return groups, [decode(p) for decode, p in zip(decoders, parts)]
+
+
 def _fighting(long: pd.DataFrame) -> pd.DataFrame:
     return long[long["role"].isin(FIGHTING_ROLES)]
 
@@ -376,17 +422,16 @@ def actor_involvement(data: Record | pd.DataFrame, *, by: str = "phase_id") -> p
         key = _geo_column(data, events, by)
     else:
         raise ValueError(f"by must be 'phase_id' or one of {', '.join([*GEO_LEVELS, *_ADMIN_LEVEL])}; got {by!r}")
-    long = _fighting(event_actors(data) if isinstance(data, Record) else event_actors(events))
+    long = _fighting(_event_actors_rows(data) if isinstance(data, Record) else _event_actors_rows(events))
     has_positions = has_values(events, "positions")
     positions = events["positions"] if has_positions else pd.Series(np.nan, index=events.index)
-    info = pd.DataFrame({"event_id": events["event_id"].astype("string").to_numpy(), by: key.to_numpy(),
-                         "positions": positions.astype("Float64").to_numpy()})
-    long = long.merge(info, on="event_id", how="left", validate="many_to_one")
-    out = (
-        long.groupby(["actor_id", "side", by, "role"], observed=True)
-        .agg(events=("event_id", "size"), positions=("positions", "sum"))
-        .reset_index()
-    )
+    # Grouped on integer codes, event columns taken by row position: no merge or group-by on a million strings.
+    rows = long["_row"].to_numpy()
+    groups, (actor, side, group, role) = _code_groups(
+        [long["actor_id"], long["side"], _values_at(key, rows), long["role"]],
+        weights=positions.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows])
+    out = pd.DataFrame({"actor_id": actor, "side": side, by: group, "role": role,
+                        "events": groups["n"].to_numpy(), "positions": groups["w"].to_numpy()})
     out["events"] = out["events"].astype("int64")
     out["positions"] = out["positions"].astype("int64") if has_positions else pd.array([pd.NA] * len(out), dtype="Int64")
     return out.sort_values(["actor_id", by, "role"]).reset_index(drop=True)
@@ -477,11 +522,13 @@ def effective_actors(data: Record | pd.DataFrame, *, role: str = "attacker", by:
         require_columns(events, [by], helper=f"effective_actors(by={by!r})",
                         hint="pass by='admin1' (or 'state') for ACLED data, or use the record")
         key = events[by]
-    long = event_actors(data)
-    long = long[long["role"] == role]
-    keys = pd.DataFrame({"event_id": events["event_id"].astype("string").to_numpy(), by: key.to_numpy()})
-    long = long.merge(keys, on="event_id", how="left", validate="many_to_one")
-    counts = long.groupby([by, "actor_id"], observed=True).size().rename("n").reset_index()
+    column = f"{role}s"
+    if column in events.columns and len(events):
+        rows, items = actor_rows(events, column)
+    else:
+        rows, items = np.zeros(0, dtype=np.int64), pd.Categorical([])
+    groups, (group, actor) = _code_groups([_values_at(key, rows), items])
+    counts = pd.DataFrame({by: group, "actor_id": actor, "n": groups["n"].to_numpy()})
     counts = counts[counts["n"] > 0]
     share = counts["n"] / counts.groupby(by, observed=True)["n"].transform("sum")
     out = (

@@ -1035,6 +1035,12 @@ def event_actors(record: Record | pd.DataFrame, actors: pd.DataFrame | None = No
     >>> list(ea.columns)
     ['event_id', 'actor_id', 'role', 'side']
     """
+    return _event_actors_rows(record, actors).drop(columns="_row")
+
+
+def _event_actors_rows(record: Record | pd.DataFrame, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`event_actors` plus ``_row``, each item's row position in the events frame (for helpers that join
+    event columns by position instead of merging on ``event_id`` strings)."""
     if isinstance(record, Record):
         events, actors = record.events, record.actors
     else:
@@ -1087,6 +1093,7 @@ def event_actors(record: Record | pd.DataFrame, actors: pd.DataFrame | None = No
         "actor_id": actor_id,
         "role": pd.Categorical.from_codes(roles, categories=list(ROLE), ordered=True),
         "side": side,
+        "_row": rows,
     })
 
 
