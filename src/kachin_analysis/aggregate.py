@@ -422,7 +422,7 @@ def actor_involvement(data: Record | pd.DataFrame, *, by: str = "phase_id") -> p
         key = _geo_column(data, events, by)
     else:
         raise ValueError(f"by must be 'phase_id' or one of {', '.join([*GEO_LEVELS, *_ADMIN_LEVEL])}; got {by!r}")
-    long = _fighting(_event_actors_rows(data) if isinstance(data, Record) else _event_actors_rows(events))
+    long = _fighting(_event_actors_rows(data if isinstance(data, Record) else events, in_order=False))
     has_positions = has_values(events, "positions")
     positions = events["positions"] if has_positions else pd.Series(np.nan, index=events.index)
     # Grouped on integer codes, event columns taken by row position: no merge or group-by on a million strings.

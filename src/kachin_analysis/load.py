@@ -1038,9 +1038,11 @@ def event_actors(record: Record | pd.DataFrame, actors: pd.DataFrame | None = No
     return _event_actors_rows(record, actors).drop(columns="_row")
 
 
-def _event_actors_rows(record: Record | pd.DataFrame, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+def _event_actors_rows(record: Record | pd.DataFrame, actors: pd.DataFrame | None = None, *,
+                       in_order: bool = True) -> pd.DataFrame:
     """:func:`event_actors` plus ``_row``, each item's row position in the events frame (for helpers that join
-    event columns by position instead of merging on ``event_id`` strings)."""
+    event columns by position instead of merging on ``event_id`` strings). With ``in_order=False`` the rows come
+    grouped by role rather than in event order, and without ``event_id`` (for helpers that aggregate)."""
     if isinstance(record, Record):
         events, actors = record.events, record.actors
     else:
@@ -1071,9 +1073,10 @@ def _event_actors_rows(record: Record | pd.DataFrame, actors: pd.DataFrame | Non
         rows, roles, sides = np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0, np.int8)
         items = pd.Categorical([])
     # Row order of the events, then role order; items keep their listed order within a cell (stable sort).
-    order = np.lexsort((roles, rows))
-    rows, roles, sides = rows[order], roles[order], sides[order]
-    items = items.take(order) if len(order) else items
+    if in_order:
+        order = np.lexsort((roles, rows))
+        rows, roles, sides = rows[order], roles[order], sides[order]
+        items = items.take(order) if len(order) else items
     names = [str(c) for c in items.categories]
     if actors is not None and len(actors):
         declared = list(dict.fromkeys(actors["actor_id"].astype(str)))
@@ -1086,10 +1089,12 @@ def _event_actors_rows(record: Record | pd.DataFrame, actors: pd.DataFrame | Non
     else:
         actor_id = items.set_categories(pd.Index(sorted(names), dtype=str), ordered=False)
         side = pd.Categorical.from_codes(sides, categories=list(SIDE), ordered=True)
-    event_id = events["event_id"].astype("string").array.take(rows) if len(rows) else \
-        pd.array([], dtype=events["event_id"].astype("string").dtype)
+    columns = {}
+    if in_order:
+        columns["event_id"] = events["event_id"].astype("string").array.take(rows) if len(rows) else \
+            pd.array([], dtype=events["event_id"].astype("string").dtype)
     return pd.DataFrame({
-        "event_id": event_id,
+        **columns,
         "actor_id": actor_id,
         "role": pd.Categorical.from_codes(roles, categories=list(ROLE), ordered=True),
         "side": side,
