@@ -42,10 +42,14 @@ figures: $(VENV)/.run.stamp ## validate the record and render every publication 
 validate: $(VENV)/.run.stamp ## validate the record and print its summary
 	$(BIN)/kachin-analysis validate
 
-test: $(VENV)/.dev.stamp ## run the whole test suite (unit, data, figures, notebooks)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The whole suite runs once, on every core (pytest-xdist); the JupyterLab tests stay together on one worker.
+# Each notebook runs once: in JupyterLab when Chromium is there, else in nbclient (see tests/conftest.py).
+TEST_JOBS ?= auto
 
-test-fast: $(VENV)/.dev.stamp ## the suite without notebooks and end-to-end tests
+test: $(VENV)/.dev.stamp ## run the whole test suite once (unit, data, figures, notebooks, end to end), in parallel
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.dev.stamp ## unit tests on tiny frames and the record: a verdict in seconds (no renders, notebooks, browser)
 	$(BIN)/python -m pytest -m "not slow and not e2e" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev.stamp ## ruff (lint incl. complexity, and format) and mypy, configured in pyproject.toml

@@ -38,6 +38,52 @@ def record() -> ka.Record:
     return ka.load_record()
 
 
+@pytest.fixture(scope="session")
+def built_figure(record):
+    """``built_figure(key)``: the publication figure for ``key``, built once per session from the shipped record
+    and shared by every test that only reads it (the figure, layout and alt-text tests)."""
+    from kachin_analysis import figures
+
+    cache = {}
+
+    def get(key):
+        if key not in cache:
+            cache[key] = figures.build(key, record)
+        return cache[key]
+
+    return get
+
+
+#: Doctests that render or build whole publication figures from the shipped record: part of the slow suite.
+SLOW_DOCTESTS = {
+    "kachin_analysis.figures.render",
+    "kachin_analysis.figures.render_all",
+    "kachin_analysis.figures.build",
+    "kachin_analysis.figures.chart_data_csv",
+}
+
+
+@pytest.hookimpl(trylast=True)  # after -m has deselected what this run leaves out
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.name in SLOW_DOCTESTS:
+            item.add_marker(pytest.mark.slow)
+    # Each notebook runs once per suite: in JupyterLab when the end-to-end test runs (same checks, plus the
+    # browser's view), else in nbclient.
+    if _e2e_runs(items):
+        skip = pytest.mark.skip(reason="run once, in JupyterLab, by test_e2e_jupyterlab (the same checks)")
+        for item in items:
+            if getattr(item, "originalname", None) == "test_notebook_runs_and_shows_its_figures":
+                item.add_marker(skip)
+
+
+def _e2e_runs(items) -> bool:
+    import shutil
+
+    has_browser = bool(shutil.which("chromium") or shutil.which("chromium-browser"))
+    return has_browser and any(item.get_closest_marker("e2e") and not item.get_closest_marker("skip") for item in items)
+
+
 def edit_cell(folder: Path, table: str, line: int, column: str, value: str) -> None:
     """Set one cell of ``table``.csv (line numbers as in the file, header = 1), keeping everything else byte-identical."""
     import csv

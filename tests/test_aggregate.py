@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
 import kachin_analysis as ka
-from kachin_analysis import aggregate
 
 
 def events(rows):
-    cols = ["event_id", "date", "date_precision", "event_type", "target_type", "positions", "positions_precision",
-            "place_id", "phase_id", "attackers", "defenders"]
+    cols = [
+        "event_id",
+        "date",
+        "date_precision",
+        "event_type",
+        "target_type",
+        "positions",
+        "positions_precision",
+        "place_id",
+        "phase_id",
+        "attackers",
+        "defenders",
+    ]
     df = pd.DataFrame(rows, columns=cols)
     df["date"] = pd.to_datetime(df["date"])
     df["positions"] = df["positions"].astype("Int64")
     return df
 
 
-EV = events([
-    ("a", "2024-03-07", "day", "capture", "position", 2, "exact", "x", "p1", "KIA;KPDF", "MAF"),
-    ("b", "2024-03-09", "day", "capture", "battalion_hq", 1, "exact", "x", "p1", "KIA", "MAF"),
-    ("c", "2024-03-20", "day", "capture", "town", 0, "exact", "y", "p2", "KIA", "MAF"),
-    ("d", "2024-03-01", "month", "capture", "position", 3, "at_least", "y", "p2", "KPDF", "MAF"),
-    ("e", "2024-03-21", "day", "recapture", "town", None, None, "y", "p2", "MAF", "KIA"),
-    ("f", "2024-03-22", "day", "attack", None, 0, "exact", "y", "p2", "KIA", "MAF"),
-])
+EV = events(
+    [
+        ("a", "2024-03-07", "day", "capture", "position", 2, "exact", "x", "p1", "KIA;KPDF", "MAF"),
+        ("b", "2024-03-09", "day", "capture", "battalion_hq", 1, "exact", "x", "p1", "KIA", "MAF"),
+        ("c", "2024-03-20", "day", "capture", "town", 0, "exact", "y", "p2", "KIA", "MAF"),
+        ("d", "2024-03-01", "month", "capture", "position", 3, "at_least", "y", "p2", "KPDF", "MAF"),
+        ("e", "2024-03-21", "day", "recapture", "town", None, None, "y", "p2", "MAF", "KIA"),
+        ("f", "2024-03-22", "day", "attack", None, 0, "exact", "y", "p2", "KIA", "MAF"),
+    ]
+)
 
 
 def test_weekly_positions_with_zero_weeks_and_precision_flags():
@@ -140,20 +151,30 @@ def test_actor_appearances(minimal_record):
 
 # ----------------------------------------------------------------------- control
 
+
 def record_with(ev_rows, minimal_record):
     ev = events(ev_rows)
-    return ka.Record(sources=minimal_record.sources, actors=minimal_record.actors, places=minimal_record.places,
-                     phases=minimal_record.phases, events=ev, claims=minimal_record.claims.iloc[0:0])
+    return ka.Record(
+        sources=minimal_record.sources,
+        actors=minimal_record.actors,
+        places=minimal_record.places,
+        phases=minimal_record.phases,
+        events=ev,
+        claims=minimal_record.claims.iloc[0:0],
+    )
 
 
 def test_a_place_that_changes_hands_more_than_once(minimal_record):
-    rec = record_with([
-        ("1", "2024-03-07", "day", "capture", "town", 0, "exact", "alpha", "phase-one", "KIA", "MAF"),
-        ("2", "2024-03-20", "day", "capture", "position", 1, "exact", "alpha", "phase-one", "KPDF", "MAF"),
-        ("3", "2024-04-15", "day", "recapture", "town", 0, "exact", "alpha", "phase-two", "MAF", "KIA"),
-        ("4", "2024-05-02", "day", "capture", "town", 0, "exact", "alpha", "phase-two", "KIA", "MAF"),
-        ("5", "2024-04-01", "day", "capture", "position", 1, "exact", "beta-hill", "phase-two", "KIA", "MAF"),
-    ], minimal_record)
+    rec = record_with(
+        [
+            ("1", "2024-03-07", "day", "capture", "town", 0, "exact", "alpha", "phase-one", "KIA", "MAF"),
+            ("2", "2024-03-20", "day", "capture", "position", 1, "exact", "alpha", "phase-one", "KPDF", "MAF"),
+            ("3", "2024-04-15", "day", "recapture", "town", 0, "exact", "alpha", "phase-two", "MAF", "KIA"),
+            ("4", "2024-05-02", "day", "capture", "town", 0, "exact", "alpha", "phase-two", "KIA", "MAF"),
+            ("5", "2024-04-01", "day", "capture", "position", 1, "exact", "beta-hill", "phase-two", "KIA", "MAF"),
+        ],
+        minimal_record,
+    )
     ct = ka.control_timeline(rec)
     alpha = ct[ct["place_id"] == "alpha"]
     assert alpha["holder_side"].astype(str).tolist() == ["resistance", "junta", "resistance"]
@@ -166,10 +187,13 @@ def test_a_place_that_changes_hands_more_than_once(minimal_record):
 
 
 def test_same_day_conflict_is_contested(minimal_record):
-    rec = record_with([
-        ("1", "2024-03-07", "day", "capture", "town", 0, "exact", "alpha", "phase-one", "KIA", "MAF"),
-        ("2", "2024-03-07", "day", "recapture", "town", 0, "exact", "alpha", "phase-one", "MAF", "KIA"),
-    ], minimal_record)
+    rec = record_with(
+        [
+            ("1", "2024-03-07", "day", "capture", "town", 0, "exact", "alpha", "phase-one", "KIA", "MAF"),
+            ("2", "2024-03-07", "day", "recapture", "town", 0, "exact", "alpha", "phase-one", "MAF", "KIA"),
+        ],
+        minimal_record,
+    )
     assert ka.control_timeline(rec)["holder_side"].astype(str).tolist() == ["contested"]
 
 
@@ -189,7 +213,9 @@ def test_control_by_target_type_and_unit(minimal_record):
 def test_towns_held_counts_places_by_rank(minimal_record):
     th = ka.towns_held(minimal_record, freq="M")
     april = th[th["period"] == pd.Timestamp("2024-04-01")]
-    assert april[["admin_status", "holder_side", "places"]].astype(str).values.tolist() == [["township_seat", "junta", "1"]]
+    assert april[["admin_status", "holder_side", "places"]].astype(str).values.tolist() == [
+        ["township_seat", "junta", "1"]
+    ]
 
 
 def test_claims_vs_record(minimal_record):

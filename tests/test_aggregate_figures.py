@@ -12,7 +12,9 @@ def test_capture_series_ends_on_the_record_last_day_and_accumulates(record):
     last = record.events["date"].max()
     assert s["period"].iloc[-1] <= last < s["period"].iloc[-1] + pd.Timedelta(days=7)
     assert s["cumulative"].is_monotonic_increasing
-    assert int(s["cumulative"].iloc[-1]) == int(record.events.loc[record.events["event_type"] == "capture", "positions"].fillna(0).sum())
+    assert int(s["cumulative"].iloc[-1]) == int(
+        record.events.loc[record.events["event_type"] == "capture", "positions"].fillna(0).sum()
+    )
 
 
 def test_capture_series_on_a_filtered_events_frame(record):

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import MINIMAL, edit_cell
 from kachin_analysis.cli import main
 
@@ -34,6 +36,7 @@ def test_validate_lists_errors_and_exits_1(minimal_dir, capsys):
     assert "events.csv, line 2, column 'event_type': found 'won'" in err
 
 
+@pytest.mark.slow  # a fresh interpreter per call
 def test_console_script_exit_code(minimal_dir):
     edit_cell(minimal_dir, "places", 2, "latitude", "x")
     done = subprocess.run([sys.executable, "-m", "kachin_analysis.cli", "validate", str(minimal_dir)], capture_output=True, text=True)

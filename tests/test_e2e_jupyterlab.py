@@ -11,6 +11,7 @@ temporary folder (never the source tree); the folder is printed.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -21,19 +22,20 @@ import time
 import urllib.request
 from pathlib import Path
 
-import re
-
 import pytest
 
 from kachin_analysis import notebooks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: What a reader must never see in an output.
-NOT_FOR_READERS = re.compile(r"\bNaN\b|\bNaT\b|<NA>|\bnan\b|Warning|Traceback|object at 0x")
+NOT_FOR_READERS = re.compile(r"\bNaN\b|\bNaT\b|<NA>|\bnan\b|\bNone\b|Warning|Traceback|object at 0x")
 MAX_PAGES = 14
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium not found: install Debian's chromium (apt-get install chromium) to run the JupyterLab end-to-end test"),
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium not found: install Debian's chromium (apt-get install chromium) to run the JupyterLab end-to-end test",
+    ),
 ]
 
 
@@ -53,13 +55,27 @@ def lab(tmp_path_factory):
     settings = folder.parent / f"{folder.name}-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)  # no "get notified of Jupyter news?" toast over the screenshots
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}", "--expose-app-in-browser",
-           "--ServerApp.disable_check_xsrf=False", "--LabApp.news_url=", f"--LabApp.user_settings_dir={settings.parents[1]}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={folder}",
+        "--expose-app-in-browser",
+        "--ServerApp.disable_check_xsrf=False",
+        "--LabApp.news_url=",
+        f"--LabApp.user_settings_dir={settings.parents[1]}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     log = open(folder / "lab.log", "w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    from test_network import offline_env  # kernels inherit the server's environment: no network inside them
+
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=offline_env())
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -68,7 +84,7 @@ def lab(tmp_path_factory):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError((folder / "lab.log").read_text())
+                raise RuntimeError((folder / "lab.log").read_text()) from None
             time.sleep(0.5)
     else:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -84,7 +100,11 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory):
-    folder = Path(os.environ["KACHIN_E2E_SHOTS"]) if os.environ.get("KACHIN_E2E_SHOTS") else tmp_path_factory.mktemp("e2e-screenshots")
+    folder = (
+        Path(os.environ["KACHIN_E2E_SHOTS"])
+        if os.environ.get("KACHIN_E2E_SHOTS")
+        else tmp_path_factory.mktemp("e2e-screenshots")
+    )
     folder.mkdir(parents=True, exist_ok=True)
     print(f"\nJupyterLab screenshots: {folder}")
     return folder
@@ -95,9 +115,19 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -115,6 +145,7 @@ STATE_JS = """(name) => {
     errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
     stderr: outputs.filter(o => o.output_type === 'stream' && o.name === 'stderr').map(o => o.text),
     images: outputs.filter(o => o.data && Object.keys(o.data).some(k => k.startsWith('image/'))).length,
+    first: String(((outputs.find(o => o.data) || {}).data || {})['text/html'] || ''),
   };
 }"""
 
@@ -132,28 +163,42 @@ SCROLLER_JS = """() => { const n = window.jupyterapp.shell.currentWidget.content
   return n.querySelector('.jp-WindowedPanel-outer') || n; }"""
 
 
-@pytest.mark.parametrize("i,path", list(enumerate(notebooks.notebook_paths())), ids=lambda v: getattr(v, "stem", str(v)))
+# With pytest -n, the notebooks go to two groups (two workers, each with its own JupyterLab and browser), so the
+# slowest part of the suite is shared between the cores instead of one worker running it alone.
+@pytest.mark.parametrize(
+    "i,path",
+    [
+        pytest.param(i, p, marks=pytest.mark.xdist_group(f"jupyterlab-{i % 2}"))
+        for i, p in enumerate(notebooks.notebook_paths())
+    ],
+    ids=lambda v: getattr(v, "stem", str(v)),
+)
 def test_notebook_runs_in_jupyterlab(lab, browser, shots, i, path):
-    url, token, folder = lab
+    url, token, _ = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=2)
     try:
         # a workspace of its own, reset, so that only this notebook is open
         page.goto(f"{url}/lab/workspaces/e2e-{i}/tree/{path.name}?reset&token={token}", timeout=120_000)
-        page.wait_for_function(f"() => ({STATE_JS})({path.name!r}) && ({STATE_JS})({path.name!r}).kernel === 'idle'",
-                               timeout=120_000)
+        page.wait_for_function(
+            f"() => ({STATE_JS})({path.name!r}) && ({STATE_JS})({path.name!r}).kernel === 'idle'", timeout=120_000
+        )
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_function(f"() => {{ const s = ({STATE_JS})({path.name!r}); return s && s.pending === 0 && s.kernel === 'idle'; }}",
-                               timeout=300_000)
+        page.wait_for_function(
+            f"() => {{ const s = ({STATE_JS})({path.name!r}); return s && s.pending === 0 && s.kernel === 'idle'; }}",
+            timeout=300_000,
+        )
         state = page.evaluate(f"() => ({STATE_JS})({path.name!r})")
         assert state["errors"] == [], f"{path.name}: {state['errors']}"
         assert state["stderr"] == [], f"{path.name}: warnings shown: {state['stderr']}"
         source = path.read_text()
         expected = source.count("figures.build(")
         assert state["images"] == expected, f"{path.name}: {state['images']} figures shown, {expected} expected"
+        assert "ka-key-numbers" in state["first"], f"{path.name}: the first thing shown is not the key numbers"
         if "tables.explore(" in source:  # the widget draws, and draws its figure or table inside
             page.wait_for_selector(".jp-OutputArea-output .widget-dropdown", timeout=60_000)
-            page.wait_for_function("() => document.querySelectorAll('.widget-output .jp-OutputArea-output').length > 0",
-                                   timeout=120_000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.widget-output .jp-OutputArea-output').length > 0", timeout=120_000
+            )
         page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
         page.wait_for_timeout(500)
         # page by page, as a reader scrolls
@@ -163,13 +208,18 @@ def test_notebook_runs_in_jupyterlab(lab, browser, shots, i, path):
         pages = []
         for k in range(min(MAX_PAGES, 1 + max(0, total - 1) // max(step, 1))):
             page.evaluate("([el, y]) => { el.scrollTop = y; }", [scroller, k * step])
-            page.wait_for_timeout(400)
+            page.wait_for_timeout(250)
             shot = shots / f"{path.stem}-{k + 1:02d}.png"
             page.screenshot(path=str(shot))
             pages.append(shot)
         assert pages
         shown = page.evaluate(SHOWN_JS)
-        bad = [m.group(0) + " in …" + t[max(0, m.start() - 60):m.end() + 60] for t in shown for m in [NOT_FOR_READERS.search(t)] if m]
+        bad = [
+            m.group(0) + " in …" + t[max(0, m.start() - 60) : m.end() + 60]
+            for t in shown
+            for m in [NOT_FOR_READERS.search(t)]
+            if m
+        ]
         assert bad == [], f"{path.name}: shown to the reader: {bad}"
     finally:
         page.close()

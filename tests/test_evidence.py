@@ -51,6 +51,7 @@ def test_sources_for_lists_every_cited_page(record):
         ka.sources_for(record, ["KO-9999"])
 
 
+@pytest.mark.slow
 def test_behind_claim_is_what_claims_vs_record_counted(record):
     cv = ka.claims_vs_record(record)
     for row in cv[cv["comparable"] & cv["metric"].astype(str).eq("positions_captured")].itertuples():

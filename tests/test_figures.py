@@ -7,19 +7,26 @@ import hashlib
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import pytest
 
-from kachin_analysis import figures  # noqa: E402
-from conftest import ROOT  # noqa: E402
+from conftest import ROOT
+from kachin_analysis import figures
 
 KEYS = list(figures.REGISTRY)
 
 
 def test_registry_has_the_promised_figures():
-    assert {"positions-captured-over-time", "captures-by-theatre-monthly", "phase-timeline", "actor-phase-heatmap",
-            "actor-co-participation", "control-swimlane", "claims-vs-record", "map-captures",
-            "map-captures-by-half-year"} <= set(KEYS)
+    assert {
+        "positions-captured-over-time",
+        "captures-by-theatre-monthly",
+        "phase-timeline",
+        "actor-phase-heatmap",
+        "actor-co-participation",
+        "control-swimlane",
+        "claims-vs-record",
+        "map-captures",
+        "map-captures-by-half-year",
+    } <= set(KEYS)
 
 
 def test_every_figure_is_listed_in_the_readme():
@@ -28,18 +35,17 @@ def test_every_figure_is_listed_in_the_readme():
         assert f"`{key}`" in readme
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", KEYS)
-def test_figure_builds_with_title_and_source_line(key, record):
-    fig = figures.build(key, record)
-    try:
-        texts = [t.get_text() for t in fig.texts]
-        assert any(t.startswith("Source: kachin-analysis, an open record") for t in texts)
-        assert any(len(t) > 5 for t in texts[:1])
-        assert fig.axes
-    finally:
-        plt.close(fig)
+def test_figure_builds_with_title_and_source_line(key, built_figure):
+    fig = built_figure(key)
+    texts = [t.get_text() for t in fig.texts]
+    assert any(t.startswith("Source: kachin-analysis, an open record") for t in texts)
+    assert any(len(t) > 5 for t in texts[:1])
+    assert fig.axes
 
 
+@pytest.mark.slow
 def test_render_is_byte_reproducible(tmp_path, record):
     a = figures.render("actor-co-participation", record, out_dir=tmp_path / "a")
     b = figures.render("actor-co-participation", record, out_dir=tmp_path / "b")
@@ -55,16 +61,25 @@ def test_committed_figures_match_a_fresh_render(tmp_path, record):
     for key in KEYS:
         for path in figures.render(key, record, out_dir=tmp_path):
             old = committed / path.name
-            if not old.exists() or hashlib.sha256(old.read_bytes()).digest() != hashlib.sha256(path.read_bytes()).digest():
+            if (
+                not old.exists()
+                or hashlib.sha256(old.read_bytes()).digest() != hashlib.sha256(path.read_bytes()).digest()
+            ):
                 different.append(path.name)
     assert different == [], "run: make figures"
 
 
+@pytest.mark.slow
 def test_up_to_date_figures_are_skipped_and_tampered_ones_redone(tmp_path, minimal_dir):
     import kachin_analysis as ka
 
     rec = ka.load_record(minimal_dir)
-    args = dict(keys=["phase-timeline", "actor-co-participation"], out_dir=tmp_path, formats=["svg", "png"], data_folder=minimal_dir)
+    args = dict(
+        keys=["phase-timeline", "actor-co-participation"],
+        out_dir=tmp_path,
+        formats=["svg", "png"],
+        data_folder=minimal_dir,
+    )
     first = figures.render_all(rec, **args)
     assert all(v is not None for v in first.values())
     assert figures.render_all(rec, **args) == {"phase-timeline": None, "actor-co-participation": None}
@@ -86,19 +101,24 @@ def test_parallel_render_writes_the_same_bytes(tmp_path, minimal_record):
         assert serial[key][0].read_bytes() == parallel[key][0].read_bytes()
 
 
-def test_notebooks_show_a_sharp_png_at_screen_width(record):
-    fig = figures.build("phase-timeline", record)
+@pytest.mark.slow
+def test_notebooks_show_a_sharp_png_at_screen_width(built_figure):
+    fig = built_figure("phase-timeline")
     data, meta = fig._repr_png_()
     width = int.from_bytes(data[16:20], "big")
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and meta == {"width": width // 2} and width > 1200
 
 
+@pytest.mark.slow
 def test_pdfs_embed_editable_truetype_fonts_and_no_dates(tmp_path, record):
-    (pdf,) = [p for p in figures.render("phase-timeline", record, out_dir=tmp_path, formats=["pdf"]) if p.suffix == ".pdf"]
+    (pdf,) = [
+        p for p in figures.render("phase-timeline", record, out_dir=tmp_path, formats=["pdf"]) if p.suffix == ".pdf"
+    ]
     data = pdf.read_bytes()
     assert b"/FontFile2" in data and b"/Type3" not in data and b"/CreationDate" not in data
 
 
+@pytest.mark.slow
 def test_render_writes_chart_data_and_alt_text_beside_the_images(tmp_path, record):
     paths = figures.render("map-captures", record, out_dir=tmp_path, formats=["svg"])
     assert [p.name for p in paths] == ["map-captures.svg", "map-captures.csv", "map-captures.txt"]

@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 import kachin_analysis as ka
 from conftest import MINIMAL
 
+#: Hypothesis runs hundreds of examples against the real schema: part of the slow suite (make test).
+pytestmark = pytest.mark.slow
+
 
 def truncate_line(text: str, rng: random.Random) -> str:
     lines = text.split("\n")

@@ -20,17 +20,19 @@ def identifiers(record):
     return layout.record_identifiers(record)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", KEYS)
-def test_figure_layout_is_clean(key, record, identifiers):
-    fig = figures.build(key, record)
+def test_figure_layout_is_clean(key, built_figure, identifiers):
+    fig = built_figure(key)
     with style.context("paper"):
         problems = layout.check_layout(fig, identifiers=identifiers)
     assert problems == [], "\n".join(map(str, problems))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", KEYS)
-def test_figure_has_alt_text_and_chart_data(key, record):
-    fig = figures.build(key, record)
+def test_figure_has_alt_text_and_chart_data(key, built_figure):
+    fig = built_figure(key)
     assert len(fig.alt_text) > 80 and "{" not in fig.alt_text
     assert fig.chart_data is not None and len(fig.chart_data) > 0
     assert figures.chart_data_csv(fig).count(b"\n") == len(fig.chart_data) + 1

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import kachin_analysis as ka
 from conftest import MINIMAL, ROOT
@@ -68,6 +69,7 @@ def test_the_shipped_record_loads(record):
     assert record.summary()["events"] == len(record.events)
 
 
+@pytest.mark.slow  # builds and installs a wheel
 def test_record_loads_from_an_installed_wheel(tmp_path):
     """Build the wheel, unpack it away from the checkout, and load the record that ships inside it."""
     from hatchling.builders.wheel import WheelBuilder

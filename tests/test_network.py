@@ -41,6 +41,7 @@ def test_the_guard_itself_refuses_outside_connections():
     assert done.returncode != 0 and "network disabled" in done.stderr
 
 
+@pytest.mark.slow
 def test_the_figures_command_runs_offline(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "kachin_analysis.cli", "figures", "--force", "--out", str(tmp_path)],

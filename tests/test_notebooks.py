@@ -75,6 +75,8 @@ def test_the_story_is_question_numbers_and_try_it_yourself(path):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_notebook_runs_and_shows_its_figures(path, monkeypatch):
+    """Run by nbclient when the JupyterLab end-to-end test is not part of this run (no Chromium, or ``-m "not e2e"``);
+    otherwise skipped, as test_e2e_jupyterlab runs each notebook once with the same checks (see conftest)."""
     from test_network import offline_env
 
     monkeypatch.setenv("PYTHONPATH", offline_env()["PYTHONPATH"])  # the kernel inherits it: no network inside

@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 import kachin_analysis as ka
 from kachin_analysis import schema
 
+#: Hypothesis runs hundreds of examples against the real schema: part of the slow suite (make test).
+pytestmark = pytest.mark.slow
+
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Valid text: no control characters, not starting with a formula character (the loader refuses both).
 TEXT = (

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import ROOT
 
 
+@pytest.mark.slow  # runs the README's code in a fresh interpreter
 def test_the_python_examples_run_as_written():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)

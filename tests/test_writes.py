@@ -159,6 +159,7 @@ def test_atomic_write_refuses_a_symlink(tmp_path):
         atomic_write_bytes(tmp_path / "link", b"x")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_figures_and_its_workers_cleanly(tmp_path, signum):
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
@@ -186,6 +187,7 @@ def test_a_signal_stops_figures_and_its_workers_cleanly(tmp_path, signum):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_figures_on_a_record_without_captures_end_without_a_traceback(minimal_dir, tmp_path):
     for line in (2, 3, 4, 5):
         edit_cell(minimal_dir, "events", line, "event_type", "attack")

@@ -25,7 +25,7 @@ import pandas as pd
 from .claims import claims_vs_record
 from .control import control_timeline, holder_on, towns_held
 from .inputs import events_of, has_values, is_acled, require_columns, require_record
-from .load import Record, actor_rows, event_actors, load_record
+from .load import Record, _event_actors_rows, actor_rows, event_actors
 from .periods import bins, period_range, period_starts
 from .schema import CLAIM_METRIC_RULES, FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, SIDE
 
@@ -51,8 +51,13 @@ FREQS = ("D", "W", "2W", "ME", "QE", "YE")
 #: Span of each date precision in days, to tell when a date is coarser than the counting period.
 _PRECISION_DAYS = {"day": 1, "week": 7, "month": 28}
 #: What :func:`count_captures` can count, and the column each needs.
-MEASURES = {"positions": "positions", "events": None, "headquarters": "target_type", "towns": "target_type",
-            "fatalities": "fatalities"}
+MEASURES = {
+    "positions": "positions",
+    "events": None,
+    "headquarters": "target_type",
+    "towns": "target_type",
+    "fatalities": "fatalities",
+}
 #: What ``by=`` accepts: record columns, actors and sides, and administrative levels (``township``,
 #: ``district``, ``state``, or ACLED's ``admin1``–``admin3``).
 GROUPS = ("phase_id", "theatre", "actor", "side", "target_type", "place_id", *GEO_LEVELS, "admin1", "admin2", "admin3")
@@ -68,12 +73,18 @@ def _with_theatre(data: Record | pd.DataFrame, events: pd.DataFrame) -> pd.DataF
     if "theatre" in events.columns:
         return events
     if not isinstance(data, Record):
-        require_columns(events_of(data), ["phase_id"], helper="grouping by theatre",
-                        hint="theatres are the areas of this record's phases; " + _HINT_BY)
+        require_columns(
+            events_of(data),
+            ["phase_id"],
+            helper="grouping by theatre",
+            hint="theatres are the areas of this record's phases; " + _HINT_BY,
+        )
         raise ValueError("grouping by theatre needs the whole record (or an events frame with a 'theatre' column)")
     theatre = dict(zip(data.phases["phase_id"].astype(str), data.phases["theatre"].astype(str)))
     order = list(dict.fromkeys(data.phases["theatre"].astype(str)))
-    return events.assign(theatre=pd.Categorical(events["phase_id"].astype(str).map(theatre), categories=order, ordered=True))
+    return events.assign(
+        theatre=pd.Categorical(events["phase_id"].astype(str).map(theatre), categories=order, ordered=True)
+    )
 
 
 def _geo_column(data: Record | pd.DataFrame, events: pd.DataFrame, by: str) -> pd.Series:
@@ -88,7 +99,9 @@ def _geo_column(data: Record | pd.DataFrame, events: pd.DataFrame, by: str) -> p
         values = events["place_id"].astype("string").map(names)
         order = sorted(set(values.dropna()))
         return pd.Series(pd.Categorical(values, categories=order, ordered=True), index=events.index)
-    raise ValueError(f"by={by!r} needs the events' places ({acled} in ACLED data, or the record's places table); pass the record")
+    raise ValueError(
+        f"by={by!r} needs the events' places ({acled} in ACLED data, or the record's places table); pass the record"
+    )
 
 
 def _isin(values: pd.Series, allowed) -> np.ndarray:
@@ -123,11 +136,16 @@ def _check_measure(events: pd.DataFrame, measure: str) -> None:
     if needed is None:
         return
     if measure == "fatalities" and not is_acled(events) and "fatalities" not in events.columns:
-        raise ValueError("measure='fatalities' needs a fatalities column: this record does not count deaths "
-                         "(join ACLED data with ka.from_acled); use measure='positions', 'events', 'headquarters' or 'towns'")
-    require_columns(events, [needed], helper=f"measure={measure!r}",
-                    hint="use measure='events' or 'fatalities' on ACLED data" if is_acled(events)
-                    else "use measure='events'")
+        raise ValueError(
+            "measure='fatalities' needs a fatalities column: this record does not count deaths "
+            "(join ACLED data with ka.from_acled); use measure='positions', 'events', 'headquarters' or 'towns'"
+        )
+    require_columns(
+        events,
+        [needed],
+        helper=f"measure={measure!r}",
+        hint="use measure='events' or 'fatalities' on ACLED data" if is_acled(events) else "use measure='events'",
+    )
 
 
 def count_captures(
@@ -180,13 +198,18 @@ def count_captures(
     events = _events(data)
     _check_measure(events, measure)
     events = _slim_events(data, events, measure=measure, by=by, start=start, end=end, event_types=event_types)
-    frame = pd.DataFrame({
-        "period": period_starts(events["date"], freq),
-        measure: _measure_values(events, measure),
-        "inexact": (~_isin(events["positions_precision"], ("exact",))).astype("int64") if measure == "positions"
-        else np.zeros(len(events), dtype="int64"),
-        "imprecise": (_map_values(events["date_precision"], _PRECISION_DAYS, 1).astype("int64") > b.days).astype("int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "period": period_starts(events["date"], freq),
+            measure: _measure_values(events, measure),
+            "inexact": (~_isin(events["positions_precision"], ("exact",))).astype("int64")
+            if measure == "positions"
+            else np.zeros(len(events), dtype="int64"),
+            "imprecise": (_map_values(events["date_precision"], _PRECISION_DAYS, 1).astype("int64") > b.days).astype(
+                "int64"
+            ),
+        }
+    )
     frame, group_col, categories = _add_group(data, events, frame, by)
     periods = _periods(frame, start, end, freq)
     if len(periods):
@@ -210,8 +233,12 @@ def _slim_events(data, events: pd.DataFrame, *, measure, by, start, end, event_t
     if by in ("phase_id", "target_type"):
         require_columns(events, [by], helper=f"by={by!r}", hint=_HINT_BY)
     needed = ["date", "date_precision", "event_type"]
-    needed += {"positions": ["positions", "positions_precision"], "headquarters": ["target_type"],
-               "towns": ["target_type"], "fatalities": ["fatalities"]}.get(measure, [])
+    needed += {
+        "positions": ["positions", "positions_precision"],
+        "headquarters": ["target_type"],
+        "towns": ["target_type"],
+        "fatalities": ["fatalities"],
+    }.get(measure, [])
     if by in ("actor", "side"):
         needed += ["attackers", "attacker_side"]
     elif by == "theatre":
@@ -248,7 +275,9 @@ def _actor_labels(data, events: pd.DataFrame, by: str) -> tuple[np.ndarray, pd.C
         raise ValueError("by='side' needs the whole record, or an events frame with an 'attacker_side' column")
     pair = pd.DataFrame({"row": rows, "side": sides}).drop_duplicates()
     present = set(pair["side"])
-    return pair["row"].to_numpy(), pd.Categorical(pair["side"], categories=[s for s in SIDE if s in present], ordered=True)
+    return pair["row"].to_numpy(), pd.Categorical(
+        pair["side"], categories=[s for s in SIDE if s in present], ordered=True
+    )
 
 
 def _add_group(data, events: pd.DataFrame, frame: pd.DataFrame, by):
@@ -312,8 +341,12 @@ def phase_summary(record: Record, *, as_of: str | pd.Timestamp | None = None) ->
     >>> {"phase_id", "positions", "recaptures", "first_capture", "last_event"} <= set(ps.columns)
     True
     """
-    record = require_record(record, helper="phase_summary", needs="phases",
-                            hint="count_captures(data, by='state') or by='admin1' groups ACLED data instead")
+    record = require_record(
+        record,
+        helper="phase_summary",
+        needs="phases",
+        hint="count_captures(data, by='state') or by='admin1' groups ACLED data instead",
+    )
     events, phases = record.events, record.phases
     cut = as_of is not None
     as_of = pd.Timestamp(as_of) if cut else (events["date"].max() if len(events) else pd.Timestamp.today().normalize())
@@ -356,6 +389,52 @@ def phase_summary(record: Record, *, as_of: str | pd.Timestamp | None = None) ->
     return out
 
 
+class _Values:
+    """Values of a categorical column to group on by code but to return as plain values (str, not category)."""
+
+    def __init__(self, codes: np.ndarray, values: pd.Index):
+        self.codes, self.values = codes, values
+
+
+def _values_at(key: pd.Series, rows: np.ndarray):
+    """``key``'s values at row positions, typed as a frame built from them would type them (categories become str)."""
+    if isinstance(key.dtype, pd.CategoricalDtype):
+        values = pd.Index(pd.DataFrame({"v": np.asarray(key.cat.categories, dtype=object)})["v"])
+        return _Values(np.asarray(key.cat.codes, dtype=np.int64)[rows], values)
+    return pd.DataFrame({"v": key.to_numpy()})["v"].take(rows)
+
+
+def _code_groups(columns, weights=None):
+    """Group rows on several columns at once through integer codes (one int64 key per row, one hash group-by).
+
+    Returns (frame with ``n`` rows per group and ``w`` the sum of ``weights``, [one column of group values per
+    input column]); groups in sorted order (categoricals by category order), rows with a missing value dropped,
+    as ``groupby(observed=True)`` would.
+    """
+    codes, decoders, sizes = [], [], []
+    for col in columns:
+        if isinstance(col, _Values):
+            codes.append(col.codes)
+            decoders.append(lambda c, values=col.values: values.take(c))
+            sizes.append(max(len(col.values), 1))
+        elif isinstance(getattr(col, "dtype", None), pd.CategoricalDtype):
+            cat = col.array if isinstance(col, pd.Series) else col
+            codes.append(np.asarray(cat.codes, dtype=np.int64))
+            decoders.append(lambda c, dtype=cat.dtype: pd.Categorical.from_codes(c, dtype=dtype))
+            sizes.append(max(len(cat.categories), 1))
+        else:
+            c, uniques = pd.factorize(col, sort=True)
+            codes.append(c.astype(np.int64))
+            decoders.append(lambda c, uniques=uniques: pd.Index(uniques).take(c))
+            sizes.append(max(len(uniques), 1))
+    keep = np.logical_and.reduce([c >= 0 for c in codes]) if codes else np.zeros(0, bool)
+    combined = np.ravel_multi_index(tuple(c[keep] for c in codes), tuple(sizes)) if len(codes) > 1 else codes[0][keep]
+    frame = pd.DataFrame({"k": combined, "w": (weights[keep] if weights is not None else np.zeros(len(combined)))})
+    groups = frame.groupby("k", sort=True).agg(n=("w", "size"), w=("w", "sum"))
+    parts = np.unravel_index(groups.index.to_numpy(), tuple(sizes)) if len(codes) > 1 else (groups.index.to_numpy(),)
+    return groups, [decode(p) for decode, p in zip(decoders, parts)]
+
+
 def _fighting(long: pd.DataFrame) -> pd.DataFrame:
     return long[long["role"].isin(FIGHTING_ROLES)]
 
@@ -375,26 +454,40 @@ def actor_involvement(data: Record | pd.DataFrame, *, by: str = "phase_id") -> p
     """
     events = _events(data)
     if by == "phase_id":
-        require_columns(events, ["phase_id"], helper="actor_involvement(by='phase_id')",
-                        hint="phases are this record's campaigns; pass by='admin1' (or 'state') for ACLED data, or use the record")
+        require_columns(
+            events,
+            ["phase_id"],
+            helper="actor_involvement(by='phase_id')",
+            hint="phases are this record's campaigns; pass by='admin1' (or 'state') for ACLED data, or use the record",
+        )
         key = events["phase_id"]
     elif by in GEO_LEVELS or by in _ADMIN_LEVEL:
         key = _geo_column(data, events, by)
     else:
         raise ValueError(f"by must be 'phase_id' or one of {', '.join([*GEO_LEVELS, *_ADMIN_LEVEL])}; got {by!r}")
-    long = _fighting(event_actors(data) if isinstance(data, Record) else event_actors(events))
+    long = _fighting(_event_actors_rows(data if isinstance(data, Record) else events, in_order=False))
     has_positions = has_values(events, "positions")
     positions = events["positions"] if has_positions else pd.Series(np.nan, index=events.index)
-    info = pd.DataFrame({"event_id": events["event_id"].astype("string").to_numpy(), by: key.to_numpy(),
-                         "positions": positions.astype("Float64").to_numpy()})
-    long = long.merge(info, on="event_id", how="left", validate="many_to_one")
-    out = (
-        long.groupby(["actor_id", "side", by, "role"], observed=True)
-        .agg(events=("event_id", "size"), positions=("positions", "sum"))
-        .reset_index()
+    # Grouped on integer codes, event columns taken by row position: no merge or group-by on a million strings.
+    rows = long["_row"].to_numpy()
+    groups, (actor, side, group, role) = _code_groups(
+        [long["actor_id"], long["side"], _values_at(key, rows), long["role"]],
+        weights=positions.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows],
+    )
+    out = pd.DataFrame(
+        {
+            "actor_id": actor,
+            "side": side,
+            by: group,
+            "role": role,
+            "events": groups["n"].to_numpy(),
+            "positions": groups["w"].to_numpy(),
+        }
     )
     out["events"] = out["events"].astype("int64")
-    out["positions"] = out["positions"].astype("int64") if has_positions else pd.array([pd.NA] * len(out), dtype="Int64")
+    out["positions"] = (
+        out["positions"].astype("int64") if has_positions else pd.array([pd.NA] * len(out), dtype="Int64")
+    )
     return out.sort_values(["actor_id", by, "role"]).reset_index(drop=True)
 
 
@@ -407,7 +500,9 @@ def actor_appearances(data: Record | pd.DataFrame) -> pd.DataFrame:
     """
     events = _events(data)
     long = _fighting(event_actors(data))
-    dates = pd.DataFrame({"event_id": events["event_id"].astype("string").to_numpy(), "date": events["date"].to_numpy()})
+    dates = pd.DataFrame(
+        {"event_id": events["event_id"].astype("string").to_numpy(), "date": events["date"].to_numpy()}
+    )
     long = long.merge(dates, on="event_id", how="left", validate="many_to_one")
     out = (
         long.groupby(["actor_id", "side"], observed=True)
@@ -431,18 +526,39 @@ def co_participation(data: Record | pd.DataFrame, *, role: str = "attacker") -> 
     """
     if role not in FIGHTING_ROLES:
         raise ValueError(f"role must be one of {', '.join(FIGHTING_ROLES)}; got {role!r}")
-    long = event_actors(data)
-    long = long[long["role"] == role]
-    if isinstance(long["actor_id"].dtype, pd.CategoricalDtype):
-        used = [a for a in long["actor_id"].cat.categories if a in set(long["actor_id"].astype(str))]
+    events = _events(data)
+    column = f"{role}s"
+    if column in events.columns and len(events):
+        rows, items = actor_rows(events, column)
     else:
-        used = sorted(set(long["actor_id"].astype(str)))
-    incidence = pd.crosstab(long["event_id"].astype(str), long["actor_id"].astype(str)).reindex(columns=used, fill_value=0)
-    incidence = (incidence > 0).astype("int64")
-    matrix = incidence.T @ incidence
+        rows, items = np.zeros(0, dtype=np.int64), pd.Categorical([])
+    # One mark per (event, actor): events are told apart by id, as a reader counts them.
+    event_codes = (
+        pd.factorize(events["event_id"].astype("string"), use_na_sentinel=False)[0]
+        if len(events)
+        else np.zeros(0, np.int64)
+    )
+    names = pd.Index(items.categories.astype(str))
+    # Actor × actor co-occurrence is (incidence)ᵀ · (incidence); the incidence matrix is sparse (a few actors per
+    # event). An actor listed twice in one event is one mark (duplicates summed, then set to 1).
+    from scipy.sparse import coo_matrix
+
+    shape = (int(event_codes.max(initial=-1)) + 1, len(names))
+    incidence = coo_matrix((np.ones(len(rows), dtype=np.int64), (event_codes[rows], items.codes)), shape=shape).tocsr()
+    incidence.sum_duplicates()
+    incidence.data[:] = 1
+    counts = np.asarray((incidence.T @ incidence).todense(), dtype=np.int64).reshape(len(names), len(names))
+    actor = np.flatnonzero(np.diag(counts))
+    used_names = set(names[actor])
+    if isinstance(data, Record) and len(data.actors):  # the record's own actor order, then any others by name
+        declared = list(dict.fromkeys(data.actors["actor_id"].astype(str)))
+        order = [a for a in declared if a in used_names] + sorted(used_names - set(declared))
+    else:
+        order = sorted(used_names)
+    matrix = pd.DataFrame(counts, index=names, columns=names).reindex(index=order, columns=order).astype("int64")
     matrix.index.name = "actor_id"
     matrix.columns.name = "with_actor_id"
-    return matrix.astype("int64")
+    return matrix
 
 
 def effective_actors(data: Record | pd.DataFrame, *, role: str = "attacker", by: str = "phase_id") -> pd.DataFrame:
@@ -463,14 +579,20 @@ def effective_actors(data: Record | pd.DataFrame, *, role: str = "attacker", by:
     if by in GEO_LEVELS or by in _ADMIN_LEVEL:
         key = _geo_column(data, events, by)
     else:
-        require_columns(events, [by], helper=f"effective_actors(by={by!r})",
-                        hint="pass by='admin1' (or 'state') for ACLED data, or use the record")
+        require_columns(
+            events,
+            [by],
+            helper=f"effective_actors(by={by!r})",
+            hint="pass by='admin1' (or 'state') for ACLED data, or use the record",
+        )
         key = events[by]
-    long = event_actors(data)
-    long = long[long["role"] == role]
-    keys = pd.DataFrame({"event_id": events["event_id"].astype("string").to_numpy(), by: key.to_numpy()})
-    long = long.merge(keys, on="event_id", how="left", validate="many_to_one")
-    counts = long.groupby([by, "actor_id"], observed=True).size().rename("n").reset_index()
+    column = f"{role}s"
+    if column in events.columns and len(events):
+        rows, items = actor_rows(events, column)
+    else:
+        rows, items = np.zeros(0, dtype=np.int64), pd.Categorical([])
+    groups, (group, actor) = _code_groups([_values_at(key, rows), items])
+    counts = pd.DataFrame({by: group, "actor_id": actor, "n": groups["n"].to_numpy()})
     counts = counts[counts["n"] > 0]
     share = counts["n"] / counts.groupby(by, observed=True)["n"].transform("sum")
     out = (
@@ -487,7 +609,7 @@ def effective_actors(data: Record | pd.DataFrame, *, role: str = "attacker", by:
 # Helpers that shape the record for the publication figures (kachin_analysis.figures). Added for the
 # figures issue; they only read the record and reuse the helpers above. Pure DataFrame in, DataFrame out.
 
-__all__ += [  # noqa: PLE0605 - extends the list declared at the top
+__all__ += [
     "capture_points",
     "capture_series",
     "claims_for_figure",
@@ -503,8 +625,14 @@ __all__ += [  # noqa: PLE0605 - extends the list declared at the top
 IMPRECISE_GEO = ("township", "district")
 
 
-def capture_series(data: Record | pd.DataFrame, *, measure: str = "positions", freq: str = "W",
-                   start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> pd.DataFrame:
+def capture_series(
+    data: Record | pd.DataFrame,
+    *,
+    measure: str = "positions",
+    freq: str = "W",
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """Per-period and cumulative counts in one frame: ``period``, the measure, ``cumulative``, ``inexact``.
 
     Weeks run Monday to Sunday; an event known only to the week or month counts in the period holding
@@ -519,7 +647,9 @@ def capture_series(data: Record | pd.DataFrame, *, measure: str = "positions", f
     start = start if start is not None else (events["date"].min() if len(events) else None)
     end = end if end is not None else (events["date"].max() if len(events) else None)
     per = count_captures(data, measure=measure, freq=freq, start=start, end=end)
-    return per.assign(cumulative=per[measure].cumsum().astype("int64"))[["period", measure, "cumulative", "inexact", "imprecise"]]
+    return per.assign(cumulative=per[measure].cumsum().astype("int64"))[
+        ["period", measure, "cumulative", "inexact", "imprecise"]
+    ]
 
 
 def hq_captures(data: Record | pd.DataFrame, *, freq: str = "W") -> pd.DataFrame:
@@ -534,15 +664,17 @@ def hq_captures(data: Record | pd.DataFrame, *, freq: str = "W") -> pd.DataFrame
     require_columns(_events(data), ["target_type"], helper="hq_captures", hint="use the record")
     events = _events(data)
     sel = events[_isin(events["event_type"], ("capture",)) & _isin(events["target_type"], HQ_TARGET_TYPES)]
-    out = pd.DataFrame({
-        "event_id": sel["event_id"].astype(str).to_numpy(),
-        "date": sel["date"].to_numpy(),
-        "period": period_starts(sel["date"], freq),
-        "target_type": sel["target_type"].astype(str).to_numpy(),
-        "unit": sel["unit"].astype("string").to_numpy() if "unit" in sel else pd.NA,
-        "place_id": sel["place_id"].astype("string").to_numpy(),
-        "phase_id": sel["phase_id"].astype("string").to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "event_id": sel["event_id"].astype(str).to_numpy(),
+            "date": sel["date"].to_numpy(),
+            "period": period_starts(sel["date"], freq),
+            "target_type": sel["target_type"].astype(str).to_numpy(),
+            "unit": sel["unit"].astype("string").to_numpy() if "unit" in sel else pd.NA,
+            "place_id": sel["place_id"].astype("string").to_numpy(),
+            "phase_id": sel["phase_id"].astype("string").to_numpy(),
+        }
+    )
     return out.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
 
 
@@ -565,15 +697,30 @@ def phase_spans(record: Record) -> pd.DataFrame:
     rows = []
     for ph in record.phases.itertuples(index=False):
         pid = str(ph.phase_id)
-        first, last, n = (bounds.loc[pid, "min"], bounds.loc[pid, "max"], int(bounds.loc[pid, "size"])) if pid in bounds.index else (pd.NaT, pd.NaT, 0)
+        first, last, n = (
+            (bounds.loc[pid, "min"], bounds.loc[pid, "max"], int(bounds.loc[pid, "size"]))
+            if pid in bounds.index
+            else (pd.NaT, pd.NaT, 0)
+        )
         has_end = bool(pd.notna(ph.end))
-        rows.append({
-            "phase_id": pid, "name": str(ph.name), "theatre": str(ph.theatre), "start": ph.start,
-            "end": ph.end, "has_end": has_end, "first_event": first, "last_event": last, "events": n,
-            "drawn_end": ph.end if has_end else (last if pd.notna(last) else ph.start),
-        })
+        rows.append(
+            {
+                "phase_id": pid,
+                "name": str(ph.name),
+                "theatre": str(ph.theatre),
+                "start": ph.start,
+                "end": ph.end,
+                "has_end": has_end,
+                "first_event": first,
+                "last_event": last,
+                "events": n,
+                "drawn_end": ph.end if has_end else (last if pd.notna(last) else ph.start),
+            }
+        )
     out = pd.DataFrame(rows)
-    out["phase_id"] = pd.Categorical(out["phase_id"], categories=[str(p) for p in record.phases["phase_id"]], ordered=True)
+    out["phase_id"] = pd.Categorical(
+        out["phase_id"], categories=[str(p) for p in record.phases["phase_id"]], ordered=True
+    )
     return out
 
 
@@ -588,14 +735,18 @@ def phase_activity(record: Record, *, freq: str = "W") -> pd.DataFrame:
     record = require_record(record, helper="phase_activity", needs="phases")
     events = record.events
     ev = events[events["phase_id"].notna()]
-    frame = pd.DataFrame({
-        "phase_id": ev["phase_id"].astype(str).to_numpy(),
-        "period": period_starts(ev["date"], freq),
-        "events": 1,
-        "captures": (ev["event_type"].astype(str) == "capture").astype("int64").to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "phase_id": ev["phase_id"].astype(str).to_numpy(),
+            "period": period_starts(ev["date"], freq),
+            "events": 1,
+            "captures": (ev["event_type"].astype(str) == "capture").astype("int64").to_numpy(),
+        }
+    )
     out = frame.groupby(["phase_id", "period"], sort=True).sum().reset_index()
-    out["phase_id"] = pd.Categorical(out["phase_id"], categories=[str(p) for p in record.phases["phase_id"]], ordered=True)
+    out["phase_id"] = pd.Categorical(
+        out["phase_id"], categories=[str(p) for p in record.phases["phase_id"]], ordered=True
+    )
     return out.sort_values(["phase_id", "period"]).reset_index(drop=True)
 
 
@@ -611,15 +762,19 @@ def key_captures(record: Record, *, target_types: tuple[str, ...] = ("town", "co
     """
     record = require_record(record, helper="key_captures", needs="target types and places")
     ev = record.events
-    sel = ev[(ev["event_type"] == "capture") & _isin(ev["target_type"], target_types) & ev["phase_id"].notna().to_numpy()]
+    sel = ev[
+        (ev["event_type"] == "capture") & _isin(ev["target_type"], target_types) & ev["phase_id"].notna().to_numpy()
+    ]
     names = dict(zip(record.places["place_id"].astype(str), record.places["name"].astype(str)))
-    out = pd.DataFrame({
-        "event_id": sel["event_id"].astype(str).to_numpy(),
-        "date": sel["date"].to_numpy(),
-        "phase_id": sel["phase_id"].astype(str).to_numpy(),
-        "place_id": sel["place_id"].astype(str).to_numpy(),
-        "target_type": sel["target_type"].astype(str).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "event_id": sel["event_id"].astype(str).to_numpy(),
+            "date": sel["date"].to_numpy(),
+            "phase_id": sel["phase_id"].astype(str).to_numpy(),
+            "place_id": sel["place_id"].astype(str).to_numpy(),
+            "target_type": sel["target_type"].astype(str).to_numpy(),
+        }
+    )
     out["label"] = out["place_id"].map(names)
     out = out.sort_values(["date", "event_id"], kind="stable").drop_duplicates(["phase_id", "label"])
     return out.reset_index(drop=True)
@@ -641,7 +796,9 @@ def control_lanes(record: Record) -> tuple[pd.DataFrame, list[str]]:
     towns = towns.assign(label=towns["place_id"].map(names), group=0)
     hqs = control_timeline(record, target_types=("battalion_hq", "command_hq"), by="unit")
     named = hqs["unit"].astype(str)
-    hqs = hqs.assign(label=named.where(named.str.contains(r"\bcommand\b|HQ|headquarters", case=False), named + " HQ"), group=1)
+    hqs = hqs.assign(
+        label=named.where(named.str.contains(r"\bcommand\b|HQ|headquarters", case=False), named + " HQ"), group=1
+    )
     lanes = pd.concat([towns, hqs], ignore_index=True)
     order = list(lanes.sort_values(["group", "start"], kind="stable").drop_duplicates("label")["label"])
     return lanes, order
@@ -676,27 +833,52 @@ def capture_points(record: Record, events: pd.DataFrame | None = None) -> pd.Dat
     ev = record.events if events is None else events
     ev = ev[ev["event_type"] == "capture"]
     places = record.places
-    frame = pd.DataFrame({
-        "event_id": ev["event_id"].astype(str).to_numpy(),
-        "place_id": ev["place_id"].astype(str).to_numpy(),
-        "phase_id": ev["phase_id"].astype(str).to_numpy(),
-        "positions": ev["positions"].astype("Float64").fillna(0).to_numpy(dtype="float64"),
-    })
-    grouped = frame.groupby(["place_id", "phase_id"], sort=True).agg(
-        captures=("event_id", "size"), positions=("positions", "sum"), event_ids=("event_id", lambda s: ";".join(s)),
-    ).reset_index()
-    info = places[["place_id", "name", "kind", "admin_status", "township", "district", "state", "longitude",
-                   "latitude", "geo_precision"]].assign(place_id=places["place_id"].astype(str))
+    frame = pd.DataFrame(
+        {
+            "event_id": ev["event_id"].astype(str).to_numpy(),
+            "place_id": ev["place_id"].astype(str).to_numpy(),
+            "phase_id": ev["phase_id"].astype(str).to_numpy(),
+            "positions": ev["positions"].astype("Float64").fillna(0).to_numpy(dtype="float64"),
+        }
+    )
+    grouped = (
+        frame.groupby(["place_id", "phase_id"], sort=True)
+        .agg(
+            captures=("event_id", "size"),
+            positions=("positions", "sum"),
+            event_ids=("event_id", lambda s: ";".join(s)),
+        )
+        .reset_index()
+    )
+    info = places[
+        [
+            "place_id",
+            "name",
+            "kind",
+            "admin_status",
+            "township",
+            "district",
+            "state",
+            "longitude",
+            "latitude",
+            "geo_precision",
+        ]
+    ].assign(place_id=places["place_id"].astype(str))
     out = grouped.merge(info, on="place_id", how="left", validate="many_to_one")
     precision = out["geo_precision"].astype("string")
-    out["located"] = (precision.isin(["exact", "settlement"]).fillna(False) & (out["kind"].astype(str) != "area")
-                      & out["longitude"].notna()).astype(bool)
+    out["located"] = (
+        precision.isin(["exact", "settlement"]).fillna(False)
+        & (out["kind"].astype(str) != "area")
+        & out["longitude"].notna()
+    ).astype(bool)
     township = out["township"].astype("string")
     district = out["district"].astype("string")
     area = np.where(township.notna(), township.fillna("") + " Township", district.fillna("") + " District")
     out["area_label"] = np.where(out["located"], "", area)
     out["positions"] = out["positions"].round().astype("int64")
-    out["phase_id"] = pd.Categorical(out["phase_id"], categories=[str(p) for p in record.phases["phase_id"]], ordered=True)
+    out["phase_id"] = pd.Categorical(
+        out["phase_id"], categories=[str(p) for p in record.phases["phase_id"]], ordered=True
+    )
     return out.sort_values(["located", "captures"], ascending=[False, False], kind="stable").reset_index(drop=True)
 
 
@@ -731,9 +913,11 @@ def claims_for_figure(record: Record) -> pd.DataFrame:
     metric_label = {metric: rule.label for metric, rule in CLAIM_METRIC_RULES.items()}
     out = cv.assign(
         claimant_type=[claimant_type(c) for c in cv["claimant"]],
-        scope_label=[("all phases" if s == "all" else phase_name.get(str(s), str(s)))
-                     + (f", {a} only" if isinstance(a, str) and a and a not in phase_name.get(str(s), "") else "")
-                     for s, a in zip(cv["scope"], cv["scope_area"])],
+        scope_label=[
+            ("all phases" if s == "all" else phase_name.get(str(s), str(s)))
+            + (f", {a} only" if isinstance(a, str) and a and a not in phase_name.get(str(s), "") else "")
+            for s, a in zip(cv["scope"], cv["scope_area"])
+        ],
         metric_label=cv["metric"].map(metric_label),
     )
     return out

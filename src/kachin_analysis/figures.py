@@ -18,19 +18,20 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import io
-import json
 import os
 import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
-import matplotlib.patheffects
-import matplotlib.patches
 import matplotlib.dates as mdates
+import matplotlib.patches
+import matplotlib.patheffects
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -43,8 +44,18 @@ from .files import atomic_write_bytes, neutralise_cell
 from .load import Record
 from .paths import figures_dir
 
-__all__ = ["REGISTRY", "FigureSpec", "build", "chart_data_csv", "inputs_digest", "is_current", "output_dir", "render", "render_all",
-           "source_line"]
+__all__ = [
+    "REGISTRY",
+    "FigureSpec",
+    "build",
+    "chart_data_csv",
+    "inputs_digest",
+    "is_current",
+    "output_dir",
+    "render",
+    "render_all",
+    "source_line",
+]
 
 
 @dataclass(frozen=True)
@@ -123,14 +134,22 @@ def source_line(record: Record, extra: str = "") -> str:
     return text
 
 
-def _finish(fig: Figure, record: Record, *, title: str, subtitle: str | None, source_extra: str = "",
-            data: pd.DataFrame | None = None, alt: dict | None = None) -> Figure:
+def _finish(
+    fig: Figure,
+    record: Record,
+    *,
+    title: str,
+    subtitle: str | None,
+    source_extra: str = "",
+    data: pd.DataFrame | None = None,
+    alt: dict | None = None,
+) -> Figure:
     """Title, subtitle, the source line below everything else, chart data and alt-text numbers."""
     style.add_title(fig, title, subtitle)
     style.add_source_line(fig, source_line(record, source_extra))
     style.place_source_line(fig)
-    fig.chart_data = data
-    fig.alt_values = alt or {}
+    fig.chart_data = data  # type: ignore[attr-defined]  # every builder's figure is a PublicationFigure
+    fig.alt_values = alt or {}  # type: ignore[attr-defined]
     return fig
 
 
@@ -178,11 +197,14 @@ def _phase_rows(record: Record) -> pd.DataFrame:
 
 
 @_register(
-    "positions-captured-over-time", "Positions captured over time",
-    alt=("Step chart of military positions captured by the KIA and its allies from {first} to {last}, rising to "
-         "{total} positions in itemised capture events, fastest in March–May 2024 during Operation 0307. Diamonds mark "
-         "the {hqs} weeks in which a battalion or command headquarters fell. Weekly bars below peak at {peak} positions "
-         "in one week. A strip above shows when each of the {phases} phases was active."),
+    "positions-captured-over-time",
+    "Positions captured over time",
+    alt=(
+        "Step chart of military positions captured by the KIA and its allies from {first} to {last}, rising to "
+        "{total} positions in itemised capture events, fastest in March–May 2024 during Operation 0307. Diamonds mark "
+        "the {hqs} weeks in which a battalion or command headquarters fell. Weekly bars below peak at {peak} positions "
+        "in one week. A strip above shows when each of the {phases} phases was active."
+    ),
 )
 def fig_positions_over_time(record: Record) -> Figure:
     """Cumulative positions captured, weekly bars beneath, a strip of phases above, headquarters marked."""
@@ -192,32 +214,73 @@ def fig_positions_over_time(record: Record) -> Figure:
     spans = _phase_rows(record)
     activity = aggregate.phase_activity(record)
     fig, (strip, top, bottom) = _figure(
-        (style.DOUBLE_COLUMN, 7.0), 3, 1, sharex=True,
+        (style.DOUBLE_COLUMN, 7.0),
+        3,
+        1,
+        sharex=True,
         gridspec_kw={"height_ratios": [2.7, 3, 1.2], "hspace": 0.14},
     )
     fig.subplots_adjust(left=0.19, right=0.985)
     x_lo = min(spans["start"].min(), start)
-    plots.plot_phase_timeline(spans, y="name", hue="phase_id", ax=strip, palette=_phase_palette(record),
-                              activity=activity, height=0.7)
+    plots.plot_phase_timeline(
+        spans, y="name", hue="phase_id", ax=strip, palette=_phase_palette(record), activity=activity, height=0.7
+    )
     strip.set_yticks(range(len(spans)), [_wrap(n, 26) for n in spans["name"]])
     strip.tick_params(axis="y", labelsize=6.2)
-    strip.set_title("Phases (bars: sourced start to sourced end, or faded to the last recorded event; "
-                    "dark ticks: weeks with events, taller = more)", fontsize=6.5, fontweight="normal", loc="left")
+    strip.set_title(
+        "Phases (bars: sourced start to sourced end, or faded to the last recorded event; "
+        "dark ticks: weeks with events, taller = more)",
+        fontsize=6.5,
+        fontweight="normal",
+        loc="left",
+    )
     plots.plot_cumulative(series, x="period", y="cumulative", ax=top, color=style.SIDE_COLORS["resistance"])
     cum_at = series.set_index("period")["cumulative"]
     hq_weeks = hq.drop_duplicates("period")
-    top.scatter(hq_weeks["period"], cum_at.reindex(hq_weeks["period"]).to_numpy(), marker="D", s=12,
-                color=style.HQ_MARKER_COLOR, zorder=4, linewidths=0)
+    top.scatter(
+        hq_weeks["period"],
+        cum_at.reindex(hq_weeks["period"]).to_numpy(),
+        marker="D",
+        s=12,
+        color=style.HQ_MARKER_COLOR,
+        zorder=4,
+        linewidths=0,
+    )
     top.set_ylabel("positions captured, cumulative")
     style.integer_axis(top, top=float(series["cumulative"].max()), headroom=0.12)
     inexact = int(series["inexact"].sum())
-    top.legend(handles=[
-        Line2D([], [], color=style.SIDE_COLORS["resistance"], linewidth=1.6, label="positions captured by the KIA and allies"),
-        Line2D([], [], marker="D", linestyle="", color=style.HQ_MARKER_COLOR, markersize=3.5,
-               label="week in which a battalion or command HQ was captured"),
-    ], loc="upper left", fontsize=6.5)
-    top.text(0.99, 0.04, f"{inexact} capture events give a floor, an estimate or no count:\nthe line is a lower bound",
-             transform=top.transAxes, ha="right", va="bottom", fontsize=6.2, color=style.MUTED_INK)
+    top.legend(
+        handles=[
+            Line2D(
+                [],
+                [],
+                color=style.SIDE_COLORS["resistance"],
+                linewidth=1.6,
+                label="positions captured by the KIA and allies",
+            ),
+            Line2D(
+                [],
+                [],
+                marker="D",
+                linestyle="",
+                color=style.HQ_MARKER_COLOR,
+                markersize=3.5,
+                label="week in which a battalion or command HQ was captured",
+            ),
+        ],
+        loc="upper left",
+        fontsize=6.5,
+    )
+    top.text(
+        0.99,
+        0.04,
+        f"{inexact} capture events give a floor, an estimate or no count:\nthe line is a lower bound",
+        transform=top.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=6.2,
+        color=style.MUTED_INK,
+    )
     plots.plot_bars_over_time(series, x="period", y="positions", ax=bottom, width=6, color="#7A7A7A")
     bottom.set_ylabel("per week")
     style.integer_axis(bottom, top=float(series["positions"].max()), headroom=0.15)
@@ -227,22 +290,38 @@ def fig_positions_over_time(record: Record) -> Figure:
     top.tick_params(axis="x", labelbottom=False)
     data = series.assign(hq_event_ids=series["period"].map(hq.groupby("period")["event_id"].agg(";".join)).fillna(""))
     peak = int(series["positions"].max())
-    return _finish(fig, record, title="Positions captured by the KIA and allies",
-                   subtitle="Military positions that changed hands in itemised capture events, cumulative and per week",
-                   source_extra="Weeks run Monday to Sunday; events known only to the week or month sit at its first day.",
-                   data=data, alt={"first": _date(start), "last": _date(end), "total": int(series["cumulative"].iloc[-1]),
-                                   "hqs": len(hq_weeks), "peak": peak, "phases": len(spans)})
+    return _finish(
+        fig,
+        record,
+        title="Positions captured by the KIA and allies",
+        subtitle="Military positions that changed hands in itemised capture events, cumulative and per week",
+        source_extra="Weeks run Monday to Sunday; events known only to the week or month sit at its first day.",
+        data=data,
+        alt={
+            "first": _date(start),
+            "last": _date(end),
+            "total": int(series["cumulative"].iloc[-1]),
+            "hqs": len(hq_weeks),
+            "peak": peak,
+            "phases": len(spans),
+        },
+    )
 
 
 @_register(
-    "captures-by-theatre-monthly", "Captures per month by theatre",
-    alt=("Stacked monthly bars of military positions captured from {first} to {last}, coloured by theatre "
-         "({theatres}). The busiest month was {peak_month} with {peak} positions."),
+    "captures-by-theatre-monthly",
+    "Captures per month by theatre",
+    alt=(
+        "Stacked monthly bars of military positions captured from {first} to {last}, coloured by theatre "
+        "({theatres}). The busiest month was {peak_month} with {peak} positions."
+    ),
 )
 def fig_captures_by_theatre(record: Record) -> Figure:
     """Positions captured per month, stacked by the theatre of each event's phase."""
     end = _last_day(record)
-    monthly = aggregate.count_captures(record, measure="positions", freq="M", by="theatre", start=_first_day(record), end=end)
+    monthly = aggregate.count_captures(
+        record, measure="positions", freq="M", by="theatre", start=_first_day(record), end=end
+    )
     fig, ax = _figure(style.figsize("double"))
     palette = _theatre_palette(record)
     plots.plot_bars_over_time(monthly, x="period", y="positions", hue="theatre", ax=ax, width=26, palette=palette)
@@ -251,14 +330,30 @@ def fig_captures_by_theatre(record: Record) -> Figure:
     style.integer_axis(ax, top=float(totals.max()), headroom=0.1)
     style.time_axis(ax, monthly["period"].min(), end + pd.Timedelta(days=1))
     present = [t for t in palette if t in set(monthly.loc[monthly["positions"] > 0, "theatre"].astype(str))]
-    ax.legend(handles=[Patch(color=palette[t], label=t) for t in present], loc="upper right", ncols=2, fontsize=6.5,
-              title="Theatre", title_fontsize=6.8, alignment="left")
+    ax.legend(
+        handles=[Patch(color=palette[t], label=t) for t in present],
+        loc="upper right",
+        ncols=2,
+        fontsize=6.5,
+        title="Theatre",
+        title_fontsize=6.8,
+        alignment="left",
+    )
     peak_month = totals.idxmax()
-    return _finish(fig, record, title="Where the captures happened, month by month",
-                   subtitle="Positions captured per month, by the theatre of each event's phase",
-                   data=monthly[monthly["positions"] > 0].reset_index(drop=True),
-                   alt={"first": _date(_first_day(record)), "last": _date(end), "theatres": ", ".join(present),
-                        "peak_month": f"{peak_month:%B %Y}", "peak": int(totals.max())})
+    return _finish(
+        fig,
+        record,
+        title="Where the captures happened, month by month",
+        subtitle="Positions captured per month, by the theatre of each event's phase",
+        data=monthly[monthly["positions"] > 0].reset_index(drop=True),
+        alt={
+            "first": _date(_first_day(record)),
+            "last": _date(end),
+            "theatres": ", ".join(present),
+            "peak_month": f"{peak_month:%B %Y}",
+            "peak": int(totals.max()),
+        },
+    )
 
 
 def _place_row_labels(ax, renderer, items, *, row_offsets=(-0.42, 0.42), fontsize=6.0):
@@ -280,19 +375,27 @@ def _place_row_labels(ax, renderer, items, *, row_offsets=(-0.42, 0.42), fontsiz
                     spans.append((lo, hi))
                     t.set_position((inv.transform((px + shift, 0))[0], it["row"] + off))
                     if shift:
-                        ax.plot([x, inv.transform((px + shift, 0))[0]], [it["row"] + off * 0.55, it["row"] + off],
-                                color="#777777", linewidth=0.4, zorder=4)
+                        ax.plot(
+                            [x, inv.transform((px + shift, 0))[0]],
+                            [it["row"] + off * 0.55, it["row"] + off],
+                            color="#777777",
+                            linewidth=0.4,
+                            zorder=4,
+                        )
                     done = True
                     break
             shift += 6.0
 
 
 @_register(
-    "phase-timeline", "Offensive phases",
-    alt=("Timeline of the {n} phases of the offensive. Each phase is a band from its sourced start; {ended} has a "
-         "sourced end ({ended_dates}); the others fade out at their last recorded event, the latest on {last}. Dark "
-         "bars inside each band count events per week. Small triangles mark the first capture of each town or "
-         "command headquarters, named beside them: {towns}."),
+    "phase-timeline",
+    "Offensive phases",
+    alt=(
+        "Timeline of the {n} phases of the offensive. Each phase is a band from its sourced start; {ended} has a "
+        "sourced end ({ended_dates}); the others fade out at their last recorded event, the latest on {last}. Dark "
+        "bars inside each band count events per week. Small triangles mark the first capture of each town or "
+        "command headquarters, named beside them: {towns}."
+    ),
 )
 def fig_phase_timeline(record: Record) -> Figure:
     """Phases from sourced start to sourced end (or their last event, faded), weekly activity, key captures named."""
@@ -301,8 +404,9 @@ def fig_phase_timeline(record: Record) -> Figure:
     keys = aggregate.key_captures(record)
     fig, ax = _figure((style.DOUBLE_COLUMN, 5.6))
     fig.subplots_adjust(left=0.27, right=0.985, bottom=0.1)
-    plots.plot_phase_timeline(spans, y="name", hue="phase_id", ax=ax, palette=_phase_palette(record),
-                              activity=activity, height=0.4)
+    plots.plot_phase_timeline(
+        spans, y="name", hue="phase_id", ax=ax, palette=_phase_palette(record), activity=activity, height=0.4
+    )
     ax.set_yticks(range(len(spans)), [_wrap(n, 30) for n in spans["name"]])
     ax.tick_params(axis="y", labelsize=6.5)
     start = min(spans["start"].min(), _first_day(record))
@@ -313,38 +417,76 @@ def fig_phase_timeline(record: Record) -> Figure:
     renderer = fig.canvas.get_renderer()
     items = [{"date": r.date, "row": r.row, "label": r.label} for r in keys.itertuples(index=False)]
     _place_row_labels(ax, renderer, items, row_offsets=(-0.36, 0.36))
-    ax.legend(handles=[
-        Line2D([], [], color="#777777", linewidth=1.4, label="sourced start / sourced end"),
-        Patch(facecolor="#BBBBBB", label="no sourced end: faded to the last recorded event"),
-        Line2D([], [], color="#777777", linewidth=0.9, linestyle=(0, (1, 1.5)), label="events recorded before the sourced start"),
-        Patch(facecolor="#555555", label="weeks with events (taller = more)"),
-        Line2D([], [], marker="v", linestyle="", color=style.INK, markersize=4, label="first capture of a town or command HQ"),
-    ], loc="upper left", bbox_to_anchor=(-0.36, -0.06), ncols=3, fontsize=6.2)
+    ax.legend(
+        handles=[
+            Line2D([], [], color="#777777", linewidth=1.4, label="sourced start / sourced end"),
+            Patch(facecolor="#BBBBBB", label="no sourced end: faded to the last recorded event"),
+            Line2D(
+                [],
+                [],
+                color="#777777",
+                linewidth=0.9,
+                linestyle=(0, (1, 1.5)),
+                label="events recorded before the sourced start",
+            ),
+            Patch(facecolor="#555555", label="weeks with events (taller = more)"),
+            Line2D(
+                [],
+                [],
+                marker="v",
+                linestyle="",
+                color=style.INK,
+                markersize=4,
+                label="first capture of a town or command HQ",
+            ),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(-0.36, -0.06),
+        ncols=3,
+        fontsize=6.2,
+    )
     ended = spans[spans["has_end"]]
-    data = spans.merge(activity.groupby("phase_id", observed=True)["events"].sum().rename("events_recorded"),
-                       left_on="phase_id", right_index=True, how="left")
-    return _finish(fig, record, title="When each phase of the offensive was active",
-                   subtitle="From each phase's sourced start to its sourced end, or to its last recorded event; "
-                            "captured towns and command HQs named",
-                   data=pd.concat([data.assign(row_type="phase"), keys.assign(row_type="key capture")], ignore_index=True),
-                   alt={"n": len(spans), "ended": ", ".join(ended["name"]) or "none",
-                        "ended_dates": "; ".join(f"{_date(r.start)} to {_date(r.end)}" for r in ended.itertuples()),
-                        "last": _date(spans["drawn_end"].max()), "towns": ", ".join(keys["label"])})
+    data = spans.merge(
+        activity.groupby("phase_id", observed=True)["events"].sum().rename("events_recorded"),
+        left_on="phase_id",
+        right_index=True,
+        how="left",
+    )
+    return _finish(
+        fig,
+        record,
+        title="When each phase of the offensive was active",
+        subtitle="From each phase's sourced start to its sourced end, or to its last recorded event; "
+        "captured towns and command HQs named",
+        data=pd.concat([data.assign(row_type="phase"), keys.assign(row_type="key capture")], ignore_index=True),
+        alt={
+            "n": len(spans),
+            "ended": ", ".join(ended["name"]) or "none",
+            "ended_dates": "; ".join(f"{_date(r.start)} to {_date(r.end)}" for r in ended.itertuples()),
+            "last": _date(spans["drawn_end"].max()),
+            "towns": ", ".join(keys["label"]),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- actors
 
 
 @_register(
-    "actor-phase-heatmap", "Actor involvement by phase",
-    alt=("Table-like heat map of how many recorded events each armed group took part in, as attacker or defender, in "
-         "each of the {phases} phases. The Kachin Independence Army appears in every phase ({kia} events in all); the "
-         "junta's Myanmar Armed Forces in {maf} events. Darker cells mean more events; empty cells mean none."),
+    "actor-phase-heatmap",
+    "Actor involvement by phase",
+    alt=(
+        "Table-like heat map of how many recorded events each armed group took part in, as attacker or defender, in "
+        "each of the {phases} phases. The Kachin Independence Army appears in every phase ({kia} events in all); the "
+        "junta's Myanmar Armed Forces in {maf} events. Darker cells mean more events; empty cells mean none."
+    ),
 )
 def fig_actor_heatmap(record: Record) -> Figure:
     """Events each actor took part in, per phase (attackers and defenders), actors and phases by name."""
     ai = aggregate.actor_involvement(record)
-    wide = ai.pivot_table(index="actor_id", columns="phase_id", values="events", aggfunc="sum", observed=True, fill_value=0)
+    wide = ai.pivot_table(
+        index="actor_id", columns="phase_id", values="events", aggfunc="sum", observed=True, fill_value=0
+    )
     wide = wide.loc[wide.sum(axis=1) > 0]
     phases = _phase_rows(record)
     cols = [p for p in phases["phase_id"].astype(str) if p in set(wide.columns.astype(str))]
@@ -357,26 +499,35 @@ def fig_actor_heatmap(record: Record) -> Figure:
     labelled.columns = [_wrap(names[c], 22) for c in cols]
     fig, ax = _figure((style.DOUBLE_COLUMN, 5.6))
     fig.subplots_adjust(left=0.43, right=0.99, bottom=0.2)
-    plots.plot_heatmap(labelled, ax=ax, cmap="Blues", annot_kws={"fontsize": 6.2}, norm=matplotlib.colors.LogNorm(1, 100))
+    plots.plot_heatmap(
+        labelled, ax=ax, cmap="Blues", annot_kws={"fontsize": 6.2}, norm=matplotlib.colors.LogNorm(1, 100)
+    )
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(axis="x", labelsize=6.2, rotation=90, pad=2)
     ax.tick_params(axis="y", labelsize=6.5)
     long = wide.reset_index(names="actor_id").melt(id_vars="actor_id", var_name="phase_id", value_name="events")
     total = wide.sum(axis=1)
-    return _finish(fig, record, title="Who fought where",
-                   subtitle="Events in which each armed group took part, as attacker or defender, by phase "
-                            "(darker = more; colour on a log scale)",
-                   source_extra="An event with several groups counts once for each of them.",
-                   data=long[long["events"] > 0].reset_index(drop=True),
-                   alt={"phases": len(cols), "kia": int(total.get("KIA", 0)), "maf": int(total.get("MAF", 0))})
+    return _finish(
+        fig,
+        record,
+        title="Who fought where",
+        subtitle="Events in which each armed group took part, as attacker or defender, by phase "
+        "(darker = more; colour on a log scale)",
+        source_extra="An event with several groups counts once for each of them.",
+        data=long[long["events"] > 0].reset_index(drop=True),
+        alt={"phases": len(cols), "kia": int(total.get("KIA", 0)), "maf": int(total.get("MAF", 0))},
+    )
 
 
 @_register(
-    "actor-co-participation", "Co-participation of actors",
-    alt=("Triangular heat map of how often two armed groups attacked together in the same recorded event. The most "
-         "frequent pair is {top_pair} ({top_n} events). Each group's own number of attacking events is given beside "
-         "its name rather than on the diagonal; the Kachin Independence Army attacked in {kia} events."),
+    "actor-co-participation",
+    "Co-participation of actors",
+    alt=(
+        "Triangular heat map of how often two armed groups attacked together in the same recorded event. The most "
+        "frequent pair is {top_pair} ({top_n} events). Each group's own number of attacking events is given beside "
+        "its name rather than on the diagonal; the Kachin Independence Army attacked in {kia} events."
+    ),
 )
 def fig_co_participation(record: Record) -> Figure:
     """Events in which two actors attacked together; each actor's own count beside its name, not on the diagonal."""
@@ -398,31 +549,55 @@ def fig_co_participation(record: Record) -> Figure:
     ax.tick_params(axis="x", labelsize=6.5, rotation=90)
     ax.set_xlim(0, len(keep) - 1)
     ax.set_ylim(len(keep), 1)
-    ax.text(1.0, 1.02, "number after a name: events in which\nthat group attacked, with or without others",
-            transform=ax.transAxes, ha="right", va="bottom", fontsize=6.2, color=style.MUTED_INK)
+    ax.text(
+        1.0,
+        1.02,
+        "number after a name: events in which\nthat group attacked, with or without others",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=6.2,
+        color=style.MUTED_INK,
+    )
     long = m.reset_index(names="actor_id").melt(id_vars="actor_id", var_name="with_actor_id", value_name="events")
     order = {a: i for i, a in enumerate(keep)}
     long = long[long["actor_id"].map(order) > long["with_actor_id"].map(order)]
     long = long[long["events"] > 0].sort_values("events", ascending=False).reset_index(drop=True)
     top = long.iloc[0] if len(long) else None
-    return _finish(fig, record, title="Who fought alongside whom",
-                   subtitle="Events in which both groups were on the attacking side",
-                   data=pd.concat([long, pd.DataFrame({"actor_id": keep, "with_actor_id": keep,
-                                                       "events": [int(own[a]) for a in keep]})], ignore_index=True),
-                   alt={"top_pair": (f"{_actor_label(record, top.actor_id, short=True)} with "
-                                     f"{_actor_label(record, top.with_actor_id, short=True)}") if top is not None else "none",
-                        "top_n": int(top.events) if top is not None else 0, "kia": int(own.get("KIA", 0))})
+    return _finish(
+        fig,
+        record,
+        title="Who fought alongside whom",
+        subtitle="Events in which both groups were on the attacking side",
+        data=pd.concat(
+            [long, pd.DataFrame({"actor_id": keep, "with_actor_id": keep, "events": [int(own[a]) for a in keep]})],
+            ignore_index=True,
+        ),
+        alt={
+            "top_pair": (
+                f"{_actor_label(record, top.actor_id, short=True)} with "
+                f"{_actor_label(record, top.with_actor_id, short=True)}"
+            )
+            if top is not None
+            else "none",
+            "top_n": int(top.events) if top is not None else 0,
+            "kia": int(own.get("KIA", 0)),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- control
 
 
 @_register(
-    "control-swimlane", "Control of towns and headquarters over time",
-    alt=("Swimlane chart with one lane for each of {towns} towns and {hqs} junta battalion or command headquarters "
-         "that changed hands in the record, coloured by who held it after each capture, recapture or withdrawal "
-         "(blue: the KIA and allies; vermillion: the junta). Lanes start blank until the record reports a change of hands "
-         "and end on {last}."),
+    "control-swimlane",
+    "Control of towns and headquarters over time",
+    alt=(
+        "Swimlane chart with one lane for each of {towns} towns and {hqs} junta battalion or command headquarters "
+        "that changed hands in the record, coloured by who held it after each capture, recapture or withdrawal "
+        "(blue: the KIA and allies; vermillion: the junta). Lanes start blank until the record reports a change of hands "
+        "and end on {last}."
+    ),
 )
 def fig_control(record: Record) -> Figure:
     """One lane per town (above) and per junta battalion or command headquarters (below), coloured by holder."""
@@ -441,11 +616,16 @@ def fig_control(record: Record) -> Figure:
         leg.set_bbox_to_anchor((0, -0.04 * 40 / max(len(order), 1)))
         for t in leg.get_texts():
             t.set_fontsize(6.5)
-    return _finish(fig, record, title="Who held which towns and headquarters, and when",
-                   subtitle="Towns above the line, junta battalion and command headquarters below; blank until "
-                            "the record reports a change of hands",
-                   source_extra="Holder after each capture, recapture or withdrawal of the town or headquarters itself.",
-                   data=lanes, alt={"towns": n_towns, "hqs": len(order) - n_towns, "last": _date(_last_day(record))})
+    return _finish(
+        fig,
+        record,
+        title="Who held which towns and headquarters, and when",
+        subtitle="Towns above the line, junta battalion and command headquarters below; blank until "
+        "the record reports a change of hands",
+        source_extra="Holder after each capture, recapture or withdrawal of the town or headquarters itself.",
+        data=lanes,
+        alt={"towns": n_towns, "hqs": len(order) - n_towns, "last": _date(_last_day(record))},
+    )
 
 
 # --------------------------------------------------------------------------- claims
@@ -459,11 +639,14 @@ def _claim_row_label(r) -> str:
 
 
 @_register(
-    "claims-vs-record", "Claims against the record",
-    alt=("Dot chart of {n} claimed running totals, each beside the record's own itemised tally for the same thing, "
-         "the same campaign and the same dates. Claims come from the KIA ({kia}) and from independent tallies by news "
-         "outlets and monitors ({indep}). In {above} of the {n_cmp} claims with a like-for-like tally the claimed number is "
-         "higher than the record's; where a claim's window starts before the record does (January 2024), the record's tally is a floor."),
+    "claims-vs-record",
+    "Claims against the record",
+    alt=(
+        "Dot chart of {n} claimed running totals, each beside the record's own itemised tally for the same thing, "
+        "the same campaign and the same dates. Claims come from the KIA ({kia}) and from independent tallies by news "
+        "outlets and monitors ({indep}). In {above} of the {n_cmp} claims with a like-for-like tally the claimed number is "
+        "higher than the record's; where a claim's window starts before the record does (January 2024), the record's tally is a floor."
+    ),
 )
 def fig_claims(record: Record) -> Figure:
     """Each claim (coloured by who made it) beside the record's tally for the same metric, scope and window.
@@ -472,24 +655,44 @@ def fig_claims(record: Record) -> Figure:
     ``claims_vs_record``: when that returns richer per-claim tallies the figure follows.
     """
     cf = aggregate.claims_for_figure(record)
-    cf = cf.assign(before_record=~cf["comparable"],
-                   group=cf["claimant_type"].map({t: i for i, t in enumerate(aggregate.CLAIMANT_TYPES)}))
-    metric_order = ["positions captured", "battalion HQs captured", "command HQs captured", "towns captured",
-                    "border gates captured", "positions retaken by the junta", "towns held"]
+    cf = cf.assign(
+        before_record=~cf["comparable"],
+        group=cf["claimant_type"].map({t: i for i, t in enumerate(aggregate.CLAIMANT_TYPES)}),
+    )
+    metric_order = [
+        "positions captured",
+        "battalion HQs captured",
+        "command HQs captured",
+        "towns captured",
+        "border gates captured",
+        "positions retaken by the junta",
+        "towns held",
+    ]
     metrics = [m for m in metric_order if m in set(cf["metric_label"])]
     blocks = []
     for metric in metrics:
         sub = cf[cf["metric_label"] == metric].sort_values(["group", "scope", "date"], kind="stable")
-        rows = []
+        rows: list[tuple[str, str, Any]] = []
         for (ctype, scope), g in sub.groupby(["claimant_type", "scope_label"], sort=False):
-            rows.append(("header", f"{'Claimed by the KIA' if ctype == 'KIA' else 'Claimed by the junta' if ctype == 'junta' else 'Independent tally'}: {scope}", None))
+            rows.append(
+                (
+                    "header",
+                    f"{'Claimed by the KIA' if ctype == 'KIA' else 'Claimed by the junta' if ctype == 'junta' else 'Independent tally'}: {scope}",
+                    None,
+                )
+            )
             rows += [("claim", _claim_row_label(r), r) for r in g.itertuples(index=False)]
         blocks.append((metric, rows))
     n_rows = [len(rows) for _, rows in blocks]
     row_h = 0.125
     height = 1.5 + row_h * sum(n_rows) + 0.35 * len(blocks)
-    fig, axes = _figure((style.DOUBLE_COLUMN, height), len(blocks), 1, squeeze=False,
-                        gridspec_kw={"height_ratios": n_rows, "hspace": 0.1 + 0.5 / len(blocks)})
+    fig, axes = _figure(
+        (style.DOUBLE_COLUMN, height),
+        len(blocks),
+        1,
+        squeeze=False,
+        gridspec_kw={"height_ratios": n_rows, "hspace": 0.1 + 0.5 / len(blocks)},
+    )
     fig.subplots_adjust(left=0.4, right=0.97, bottom=0.6 / height + 0.02)
     color = style.CLAIMANT_COLORS
     for ax, (metric, rows) in zip(axes[:, 0], blocks):
@@ -503,14 +706,37 @@ def fig_claims(record: Record) -> Figure:
             approx = r.value_precision == "approximate"
             # a claim the record cannot match (no start given, or counting from before the record) gets the
             # record's tally from its first day in grey: a floor, never a like-for-like number
-            ax.plot([r.record_value, r.value], [i, i], color="#BBBBBB", linewidth=1.0, zorder=1,
-                    linestyle="-" if r.comparable else ":")
-            ax.scatter([r.record_value], [i], marker="|", s=60, color=style.RECORD_COLOR if r.comparable else "#A0A0A0",
-                       linewidths=1.6, zorder=3)
-            ax.scatter([r.value], [i], marker="o", s=26, facecolors="white" if floor else c, edgecolors=c,
-                       linewidths=1.1, zorder=4)
+            ax.plot(
+                [r.record_value, r.value],
+                [i, i],
+                color="#BBBBBB",
+                linewidth=1.0,
+                zorder=1,
+                linestyle="-" if r.comparable else ":",
+            )
+            ax.scatter(
+                [r.record_value],
+                [i],
+                marker="|",
+                s=60,
+                color=style.RECORD_COLOR if r.comparable else "#A0A0A0",
+                linewidths=1.6,
+                zorder=3,
+            )
+            ax.scatter(
+                [r.value],
+                [i],
+                marker="o",
+                s=26,
+                facecolors="white" if floor else c,
+                edgecolors=c,
+                linewidths=1.1,
+                zorder=4,
+            )
             if approx:
-                ax.annotate("≈", (r.value, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=6.5, color=c)
+                ax.annotate(
+                    "≈", (r.value, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=6.5, color=c
+                )
             top = max(top, r.value, r.record_value)
         ax.set_yticks(range(len(rows)), labels)
         for tick, (kind, _, _) in zip(ax.get_yticklabels(), rows):
@@ -524,29 +750,91 @@ def fig_claims(record: Record) -> Figure:
         style.integer_axis(ax, "x", top=top, headroom=0.08)
         ax.set_title(metric[0].upper() + metric[1:], fontsize=7.5, loc="left", pad=3)
         ax.tick_params(axis="x", labelsize=6.5)
-    fig.legend(handles=[
-        Line2D([], [], marker="o", linestyle="", color=color["KIA"], markersize=4.5, label="claimed by the KIA"),
-        Line2D([], [], marker="o", linestyle="", color=color["independent tally"], markersize=4.5,
-               label="independent tally (news outlet or monitor)"),
-        Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#444444", markersize=4.5,
-               label="hollow: 'more than' the number"),
-        Line2D([], [], marker="|", linestyle="", color=style.RECORD_COLOR, markersize=7, markeredgewidth=1.6,
-               label="this record's tally, same campaign and dates"),
-        Line2D([], [], marker="|", linestyle="", color="#A0A0A0", markersize=7, markeredgewidth=1.6,
-               label="not like for like (no start given, or counting from before 2024): the record's tally, a floor"),
-    ], loc="upper left", bbox_to_anchor=(0.0, (0.6 - 0.3) / height + 0.02), ncols=2, fontsize=6.5)
+    fig.legend(
+        handles=[
+            Line2D([], [], marker="o", linestyle="", color=color["KIA"], markersize=4.5, label="claimed by the KIA"),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                color=color["independent tally"],
+                markersize=4.5,
+                label="independent tally (news outlet or monitor)",
+            ),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor="white",
+                markeredgecolor="#444444",
+                markersize=4.5,
+                label="hollow: 'more than' the number",
+            ),
+            Line2D(
+                [],
+                [],
+                marker="|",
+                linestyle="",
+                color=style.RECORD_COLOR,
+                markersize=7,
+                markeredgewidth=1.6,
+                label="this record's tally, same campaign and dates",
+            ),
+            Line2D(
+                [],
+                [],
+                marker="|",
+                linestyle="",
+                color="#A0A0A0",
+                markersize=7,
+                markeredgewidth=1.6,
+                label="not like for like (no start given, or counting from before 2024): the record's tally, a floor",
+            ),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(0.0, (0.6 - 0.3) / height + 0.02),
+        ncols=2,
+        fontsize=6.5,
+    )
     kia = int((cf["claimant_type"] == "KIA").sum())
-    data = cf[["claim_id", "date", "claimant_type", "metric", "scope", "scope_label", "since", "value", "value_precision",
-               "record_value", "record_is_floor", "comparable", "why_not", "difference", "event_ids"]]
-    return _finish(fig, record, title="Claims against the record, like for like",
-                   subtitle="Each claimed running total beside this record's itemised tally of the same thing, "
-                            "for the same campaign and the same dates",
-                   source_extra="Claims from the KIA's statements and from news outlets' and monitors' tallies "
-                                "(claims.csv); the record's tally counts its itemised events in the claim's window.",
-                   data=data.reset_index(drop=True),
-                   alt={"n": len(cf), "kia": kia, "indep": int((cf["claimant_type"] == "independent tally").sum()),
-                        "above": int(((cf["value"] > cf["record_value"]) & cf["comparable"]).sum()),
-                        "n_cmp": int(cf["comparable"].sum())})
+    data = cf[
+        [
+            "claim_id",
+            "date",
+            "claimant_type",
+            "metric",
+            "scope",
+            "scope_label",
+            "since",
+            "value",
+            "value_precision",
+            "record_value",
+            "record_is_floor",
+            "comparable",
+            "why_not",
+            "difference",
+            "event_ids",
+        ]
+    ]
+    return _finish(
+        fig,
+        record,
+        title="Claims against the record, like for like",
+        subtitle="Each claimed running total beside this record's itemised tally of the same thing, "
+        "for the same campaign and the same dates",
+        source_extra="Claims from the KIA's statements and from news outlets' and monitors' tallies "
+        "(claims.csv); the record's tally counts its itemised events in the claim's window.",
+        data=data.reset_index(drop=True),
+        alt={
+            "n": len(cf),
+            "kia": kia,
+            "indep": int((cf["claimant_type"] == "independent tally").sum()),
+            "above": int(((cf["value"] > cf["record_value"]) & cf["comparable"]).sum()),
+            "n_cmp": int(cf["comparable"].sum()),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- maps
@@ -584,28 +872,61 @@ def _map_towns(record: Record, extent, *, max_rank: int = 3) -> pd.DataFrame:
 
 def _draw_points(ax, pts: pd.DataFrame, palette: dict, scale: float = 1.0):
     pts = pts.sort_values("captures", ascending=False)
-    return ax.scatter(pts["longitude"], pts["latitude"], s=_size(pts["captures"], scale),
-                      c=[palette[str(p)] for p in pts["phase_id"]], edgecolors="white", linewidths=0.6, alpha=0.92, zorder=3)
+    return ax.scatter(
+        pts["longitude"],
+        pts["latitude"],
+        s=_size(pts["captures"], scale),
+        c=[palette[str(p)] for p in pts["phase_id"]],
+        edgecolors="white",
+        linewidths=0.6,
+        alpha=0.92,
+        zorder=3,
+    )
 
 
 def _label_towns(ax, towns: pd.DataFrame, *, avoid=None, fontsize=6.5, adjust=True):
     from adjustText import adjust_text
 
     texts = []
-    ax.scatter(towns["longitude"], towns["latitude"], s=[9 if r == 1 else 5 for r in towns["rank"]], marker="s",
-               color=style.INK, zorder=5, linewidths=0)
+    ax.scatter(
+        towns["longitude"],
+        towns["latitude"],
+        s=[9 if r == 1 else 5 for r in towns["rank"]],
+        marker="s",
+        color=style.INK,
+        zorder=5,
+        linewidths=0,
+    )
     for r in towns.itertuples(index=False):
         size = fontsize + (1.0 if r.rank == 1 else 0.0)
-        texts.append(ax.text(r.longitude + 0.04, r.latitude + 0.03, r.name, fontsize=size,
-                             fontweight="bold" if r.rank <= 2 else "normal", color=style.INK, zorder=6,
-                             ha="left", va="bottom",
-                             path_effects=[matplotlib.patheffects.withStroke(linewidth=1.6, foreground="white")]))
+        texts.append(
+            ax.text(
+                r.longitude + 0.04,
+                r.latitude + 0.03,
+                r.name,
+                fontsize=size,
+                fontweight="bold" if r.rank <= 2 else "normal",
+                color=style.INK,
+                zorder=6,
+                ha="left",
+                va="bottom",
+                path_effects=[matplotlib.patheffects.withStroke(linewidth=1.6, foreground="white")],
+            )
+        )
     if avoid is not None and len(avoid.get_offsets()) == 0:
         avoid = None  # a record with no captures leaves nothing to steer clear of
     if adjust and texts:
-        adjust_text(texts, x=towns["longitude"].to_numpy(), y=towns["latitude"].to_numpy(), ax=ax,
-                    objects=avoid, expand=(1.15, 1.3), ensure_inside_axes=True, iter_lim=300,
-                    arrowprops=dict(arrowstyle="-", color="#666666", linewidth=0.4))
+        adjust_text(
+            texts,
+            x=towns["longitude"].to_numpy(),
+            y=towns["latitude"].to_numpy(),
+            ax=ax,
+            objects=avoid,
+            expand=(1.15, 1.3),
+            ensure_inside_axes=True,
+            iter_lim=300,
+            arrowprops=dict(arrowstyle="-", color="#666666", linewidth=0.4),
+        )
     return texts
 
 
@@ -613,20 +934,31 @@ def _locator(fig, rect, extent):
     ax = fig.add_axes(rect)
     plots.plot_basemap(ax, geo.LOCATOR_EXTENT, rivers=False, linewidth_scale=0.5)
     west, east, south, north = extent
-    ax.add_patch(matplotlib.patches.Rectangle((west, south), east - west, north - south, fill=False,
-                                              edgecolor=style.INK, linewidth=0.9, zorder=3))
-    ax.set_title("Locator: Myanmar, Kachin State tinted;\nbox = main map", fontsize=6.2, fontweight="normal", loc="left",
-                 color=style.MUTED_INK)
+    ax.add_patch(
+        matplotlib.patches.Rectangle(
+            (west, south), east - west, north - south, fill=False, edgecolor=style.INK, linewidth=0.9, zorder=3
+        )
+    )
+    ax.set_title(
+        "Locator: Myanmar, Kachin State tinted;\nbox = main map",
+        fontsize=6.2,
+        fontweight="normal",
+        loc="left",
+        color=style.MUTED_INK,
+    )
     return ax
 
 
 @_register(
-    "map-captures", "Map of captures",
-    alt=("Map of northern Myanmar with its states and regions, Kachin State tinted, main rivers and towns named. "
-         "Circles mark the {located_places} places where {located} captures are located to the site or its village, "
-         "sized by the number of captures and coloured by phase; the largest is {top_place} ({top_n} captures). "
-         "A further {imprecise} captures are known only to a township or district and are listed in a panel beside "
-         "the map rather than drawn at the township seat. A scale bar and a locator map of Myanmar are included."),
+    "map-captures",
+    "Map of captures",
+    alt=(
+        "Map of northern Myanmar with its states and regions, Kachin State tinted, main rivers and towns named. "
+        "Circles mark the {located_places} places where {located} captures are located to the site or its village, "
+        "sized by the number of captures and coloured by phase; the largest is {top_place} ({top_n} captures). "
+        "A further {imprecise} captures are known only to a township or district and are listed in a panel beside "
+        "the map rather than drawn at the township seat. A scale bar and a locator map of Myanmar are included."
+    ),
 )
 def fig_map(record: Record) -> Figure:
     """Captures per place on a map with states, rivers, named towns, scale and locator; imprecise places in a panel."""
@@ -640,8 +972,19 @@ def fig_map(record: Record) -> Figure:
     for label, (x, y) in _COUNTRY_LABELS.items():
         ax.text(x, y, label, ha="center", va="center", fontsize=8, color="#8A8A8A", zorder=0.5, fontweight="bold")
     for river, (x, y, rot) in geo.RIVER_LABELS.items():
-        ax.text(x, y, river, ha="center", va="center", fontsize=6, fontstyle="italic", color="#3B7EA8", rotation=rot,
-                rotation_mode="anchor", zorder=0.6)
+        ax.text(
+            x,
+            y,
+            river,
+            ha="center",
+            va="center",
+            fontsize=6,
+            fontstyle="italic",
+            color="#3B7EA8",
+            rotation=rot,
+            rotation_mode="anchor",
+            zorder=0.6,
+        )
     located = pts[pts["located"]]
     sc = _draw_points(ax, located, palette)
     towns = _map_towns(record, extent)
@@ -650,35 +993,90 @@ def fig_map(record: Record) -> Figure:
     # locator, legend and the panel of captures known only to a township or district
     _locator(fig, [0.6, 0.7, 0.2, 0.19], extent)
     phases = [p for p in palette if p in set(pts["phase_id"].astype(str))]
-    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=palette[p], markeredgecolor="white",
-                      markersize=5.5, label=_wrap(names[p], 34)) for p in phases]
-    leg1 = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.595, 0.685), fontsize=6.3, title="Phase",
-                      title_fontsize=6.8, alignment="left", labelspacing=0.35, handletextpad=0.3)
-    size_handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor="#9A9A9A", markeredgecolor="white",
-                           markersize=float(np.sqrt(_size(n))), label=f"{n} capture{'s' if n > 1 else ''}") for n in _SIZE_KEY]
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor=palette[p],
+            markeredgecolor="white",
+            markersize=5.5,
+            label=_wrap(names[p], 34),
+        )
+        for p in phases
+    ]
+    leg1 = fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.595, 0.685),
+        fontsize=6.3,
+        title="Phase",
+        title_fontsize=6.8,
+        alignment="left",
+        labelspacing=0.35,
+        handletextpad=0.3,
+    )
+    size_handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="#9A9A9A",
+            markeredgecolor="white",
+            markersize=float(np.sqrt(_size(n))),
+            label=f"{n} capture{'s' if n > 1 else ''}",
+        )
+        for n in _SIZE_KEY
+    ]
     size_handles.append(Line2D([], [], marker="s", linestyle="", color=style.INK, markersize=2.5, label="town"))
-    fig.legend(handles=size_handles, loc="upper left", bbox_to_anchor=(0.595, 0.455), fontsize=6.3,
-               title="Captures at a place", title_fontsize=6.8, alignment="left", ncols=2, columnspacing=0.8,
-               handletextpad=0.3, labelspacing=0.9, borderpad=0.2)
+    fig.legend(
+        handles=size_handles,
+        loc="upper left",
+        bbox_to_anchor=(0.595, 0.455),
+        fontsize=6.3,
+        title="Captures at a place",
+        title_fontsize=6.8,
+        alignment="left",
+        ncols=2,
+        columnspacing=0.8,
+        handletextpad=0.3,
+        labelspacing=0.9,
+        borderpad=0.2,
+    )
     fig.add_artist(leg1)
     panel = fig.add_axes([0.605, 0.035, 0.39, 0.3])
     _imprecise_panel(panel, pts[~pts["located"]], palette)
     imprecise = pts[~pts["located"]]
     top = located.iloc[0] if len(located) else None
-    return _finish(fig, record, title="Where positions and towns were captured",
-                   subtitle="Captures per place, by phase; places known only to a township or district are listed, "
-                            "not drawn on the township seat",
-                   source_extra=geo.MAP_CREDIT + " Town positions: encyclopedia articles and GeoNames.",
-                   data=pts.drop(columns=["kind"]),
-                   alt={"located_places": len(located), "located": int(located["captures"].sum()),
-                        "top_place": top["name"] if top is not None else "", "top_n": int(top["captures"]) if top is not None else 0,
-                        "imprecise": int(imprecise["captures"].sum())})
+    return _finish(
+        fig,
+        record,
+        title="Where positions and towns were captured",
+        subtitle="Captures per place, by phase; places known only to a township or district are listed, "
+        "not drawn on the township seat",
+        source_extra=geo.MAP_CREDIT + " Town positions: encyclopedia articles and GeoNames.",
+        data=pts.drop(columns=["kind"]),
+        alt={
+            "located_places": len(located),
+            "located": int(located["captures"].sum()),
+            "top_place": top["name"] if top is not None else "",
+            "top_n": int(top["captures"]) if top is not None else 0,
+            "imprecise": int(imprecise["captures"].sum()),
+        },
+    )
 
 
 def _imprecise_panel(ax, pts: pd.DataFrame, palette: dict, *, scale: float = 1.0) -> None:
     """Captures known only to a township or district: one row per area, a hollow dashed square per phase."""
-    pts = pts.assign(area_label=np.where(pts["area_label"].str.strip().isin(["", "District", "Township"]),
-                                         pts["state"].astype(str) + " (no closer place)", pts["area_label"]))
+    pts = pts.assign(
+        area_label=np.where(
+            pts["area_label"].str.strip().isin(["", "District", "Township"]),
+            pts["state"].astype(str) + " (no closer place)",
+            pts["area_label"],
+        )
+    )
     per = pts.groupby(["area_label", "phase_id"], observed=True)["captures"].sum().reset_index()
     rows = per.groupby("area_label")["captures"].sum().sort_values(ascending=False, kind="stable")
     rows = rows.reset_index().sort_values(["captures", "area_label"], ascending=[False, True])
@@ -686,23 +1084,49 @@ def _imprecise_panel(ax, pts: pd.DataFrame, palette: dict, *, scale: float = 1.0
     ax.set_xlim(0, 1)
     ax.set_ylim(n - 0.5, -3.0)
     ax.axis("off")
-    ax.text(0, -2.9, "Known only to a township or district: not\nmapped, as the seat town is not where they happened",
-            fontsize=6.5, fontweight="bold", va="top", ha="left", color=style.INK)
+    ax.text(
+        0,
+        -2.9,
+        "Known only to a township or district: not\nmapped, as the seat town is not where they happened",
+        fontsize=6.5,
+        fontweight="bold",
+        va="top",
+        ha="left",
+        color=style.INK,
+    )
     for i, r in enumerate(rows.itertuples(index=False)):
         x = 0.04
         for p in per[per["area_label"] == r.area_label].itertuples(index=False):
-            ax.scatter([x], [i], s=min(_size(p.captures, scale * 0.5), 36), marker="s", facecolors="none",
-                       edgecolors=palette[str(p.phase_id)], linewidths=1.0, linestyles=(0, (2, 1)))
+            ax.scatter(
+                [x],
+                [i],
+                s=min(_size(p.captures, scale * 0.5), 36),
+                marker="s",
+                facecolors="none",
+                edgecolors=palette[str(p.phase_id)],
+                linewidths=1.0,
+                linestyles=(0, (2, 1)),
+            )
             x += 0.05
-        ax.text(0.15, i, f"{r.area_label}: {r.captures} capture{'s' if r.captures != 1 else ''}", fontsize=6.2,
-                va="center", ha="left", color=style.INK)
+        ax.text(
+            0.15,
+            i,
+            f"{r.area_label}: {r.captures} capture{'s' if r.captures != 1 else ''}",
+            fontsize=6.2,
+            va="center",
+            ha="left",
+            color=style.INK,
+        )
 
 
 @_register(
-    "map-captures-by-half-year", "Map of captures by half-year",
-    alt=("Five small maps of northern Myanmar, one per half-year from {first} to {last}, each with circles at the places "
-         "where captures happened in that half-year, sized by number and coloured by phase, as on the main map. Captures "
-         "per half-year: {per_half}. Captures known only to a township or district are counted under each map."),
+    "map-captures-by-half-year",
+    "Map of captures by half-year",
+    alt=(
+        "Five small maps of northern Myanmar, one per half-year from {first} to {last}, each with circles at the places "
+        "where captures happened in that half-year, sized by number and coloured by phase, as on the main map. Captures "
+        "per half-year: {per_half}. Captures known only to a township or district are counted under each map."
+    ),
 )
 def fig_map_small_multiples(record: Record) -> Figure:
     """The capture map in small multiples, one panel per half-year, with its own legend."""
@@ -714,8 +1138,13 @@ def fig_map_small_multiples(record: Record) -> Figure:
     names = _phase_names(record)
     ncols = 3
     nrows = -(-(len(panels) + 1) // ncols)
-    fig, axes = _figure((style.DOUBLE_COLUMN, 3.55 * nrows + 0.2), nrows, ncols, squeeze=False,
-                        gridspec_kw={"wspace": 0.04, "hspace": 0.12})
+    fig, axes = _figure(
+        (style.DOUBLE_COLUMN, 3.55 * nrows + 0.2),
+        nrows,
+        ncols,
+        squeeze=False,
+        gridspec_kw={"wspace": 0.04, "hspace": 0.12},
+    )
     fig.subplots_adjust(left=0.0, right=1.0, bottom=0.03)
     towns = _map_towns(record, extent, max_rank=2)
     towns = towns[towns["name"].isin(["Myitkyina", "Bhamo", "Putao", "Katha", "Chipwi", "Mohnyin"])]
@@ -728,38 +1157,100 @@ def fig_map_small_multiples(record: Record) -> Figure:
         _draw_points(ax, located, palette, scale=0.8)
         for r in towns.itertuples(index=False):
             ax.scatter([r.longitude], [r.latitude], s=4, marker="s", color=style.INK, zorder=5, linewidths=0)
-            ax.text(r.longitude + 0.06, r.latitude + 0.04, r.name, fontsize=6, color=style.INK, zorder=6,
-                    path_effects=[matplotlib.patheffects.withStroke(linewidth=1.4, foreground="white")])
+            ax.text(
+                r.longitude + 0.06,
+                r.latitude + 0.04,
+                r.name,
+                fontsize=6,
+                color=style.INK,
+                zorder=6,
+                path_effects=[matplotlib.patheffects.withStroke(linewidth=1.4, foreground="white")],
+            )
         n_all, n_imp = int(pts["captures"].sum()), int(pts.loc[~pts["located"], "captures"].sum())
         ax.set_title(f"{panel}: {n_all} captures", fontsize=7, loc="left", fontweight="bold")
-        ax.text(0.03, 0.975, f"+ {n_imp} known only to a\ntownship or district (not mapped)" if n_imp else "",
-                transform=ax.transAxes, fontsize=6, va="top", ha="left", color=style.MUTED_INK,
-                bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.5))
+        ax.text(
+            0.03,
+            0.975,
+            f"+ {n_imp} known only to a\ntownship or district (not mapped)" if n_imp else "",
+            transform=ax.transAxes,
+            fontsize=6,
+            va="top",
+            ha="left",
+            color=style.MUTED_INK,
+            bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.5),
+        )
         plots.plot_scale_bar(ax, 50, loc=(0.62, 0.03), fontsize=6)
     legend_ax = axes.flat[len(panels)]
     legend_ax.axis("off")
-    for ax in axes.flat[len(panels) + 1:]:
+    for ax in axes.flat[len(panels) + 1 :]:
         ax.set_visible(False)
     phases = [p for p in palette if p in set(ev["phase_id"].astype(str))]
-    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=palette[p], markeredgecolor="white",
-                      markersize=5, label=_wrap(names[p], 30)) for p in phases]
-    leg = legend_ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 1.0), fontsize=6.2, title="Phase",
-                           title_fontsize=6.8, alignment="left", labelspacing=0.3, handletextpad=0.3)
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor=palette[p],
+            markeredgecolor="white",
+            markersize=5,
+            label=_wrap(names[p], 30),
+        )
+        for p in phases
+    ]
+    leg = legend_ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.02, 1.0),
+        fontsize=6.2,
+        title="Phase",
+        title_fontsize=6.8,
+        alignment="left",
+        labelspacing=0.3,
+        handletextpad=0.3,
+    )
     legend_ax.add_artist(leg)
-    legend_ax.legend(handles=[Line2D([], [], marker="o", linestyle="", markerfacecolor="#9A9A9A", markeredgecolor="white",
-                                     markersize=float(np.sqrt(_size(n, 0.8))), label=f"{n} capture{'s' if n > 1 else ''}")
-                              for n in _SIZE_KEY],
-                     loc="lower left", bbox_to_anchor=(0.02, 0.0), fontsize=6.2, title="Captures at a place",
-                     title_fontsize=6.8, alignment="left", ncols=3, columnspacing=0.6, handletextpad=0.2)
-    data = (pd.concat(frames, ignore_index=True) if frames else aggregate.capture_points(record, ev).assign(half_year=None)
-            ).drop(columns=["kind"])
+    legend_ax.legend(
+        handles=[
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor="#9A9A9A",
+                markeredgecolor="white",
+                markersize=float(np.sqrt(_size(n, 0.8))),
+                label=f"{n} capture{'s' if n > 1 else ''}",
+            )
+            for n in _SIZE_KEY
+        ],
+        loc="lower left",
+        bbox_to_anchor=(0.02, 0.0),
+        fontsize=6.2,
+        title="Captures at a place",
+        title_fontsize=6.8,
+        alignment="left",
+        ncols=3,
+        columnspacing=0.6,
+        handletextpad=0.2,
+    )
+    data = (
+        pd.concat(frames, ignore_index=True) if frames else aggregate.capture_points(record, ev).assign(half_year=None)
+    ).drop(columns=["kind"])
     per_half = data.groupby("half_year", observed=True, sort=False)["captures"].sum()
-    return _finish(fig, record, title="Captures by half-year",
-                   subtitle="Captures per place in each half-year, coloured by phase; same encoding as the main map",
-                   source_extra=geo.MAP_CREDIT, data=data,
-                   alt={"first": panels[0] if panels else "none", "last": panels[-1] if panels else "none",
-                        "per_half": "; ".join(f"{k}: {int(v)}" for k, v in per_half.items())})
-
+    return _finish(
+        fig,
+        record,
+        title="Captures by half-year",
+        subtitle="Captures per place in each half-year, coloured by phase; same encoding as the main map",
+        source_extra=geo.MAP_CREDIT,
+        data=data,
+        alt={
+            "first": panels[0] if panels else "none",
+            "last": panels[-1] if panels else "none",
+            "per_half": "; ".join(f"{k}: {int(v)}" for k, v in per_half.items()),
+        },
+    )
 
 
 def build(key: str, record: Record) -> Figure:
@@ -774,7 +1265,7 @@ def build(key: str, record: Record) -> Figure:
         raise KeyError(f"no figure {key!r}; known: {', '.join(REGISTRY)}")
     with style.context("paper"):
         fig = REGISTRY[key].builder(record)
-    fig.key = key
+    fig.key = key  # type: ignore[attr-defined]
     return fig
 
 
@@ -809,13 +1300,55 @@ def output_dir(path: str | os.PathLike | None = None) -> Path:
 _SAVE_METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}, "png": {"Software": None}}
 
 
-def render(key: str, record: Record, *, out_dir: str | os.PathLike | None = None,
-           formats: tuple[str, ...] | list[str] = ("svg", "pdf", "png")) -> list[Path]:
+@contextlib.contextmanager
+def _lean_pdf_fonts():
+    """While saving, subset PDF (Type 42) fonts without OpenType layout tables (GSUB, GPOS, GDEF, kern).
+
+    A PDF places glyphs by index, already shaped, and never reads those tables; matplotlib keeps them, and
+    subsetting them is most of the cost of writing an editable-font PDF (about 0.1 s per font per file).
+    Fonts stay TrueType, embedded, editable and subset; the glyphs drawn are the same. If matplotlib's
+    private helper has changed shape, its own subsetting is used unchanged.
+    """
+    try:
+        from fontTools import subset
+        from matplotlib.backends import _backend_pdf_ps as pdf_ps
+
+        original, results = pdf_ps.get_glyphs_subset, pdf_ps.SubsetResults
+    except (ImportError, AttributeError):
+        yield
+        return
+
+    def lean(fontfile, glyphs):
+        options = subset.Options(glyph_names=True, recommended_glyphs=True, layout_features=[])
+        options.drop_tables += ["FFTM", "PfEd", "BDF", "meta", "GSUB", "GPOS", "GDEF", "kern", "JSTF", "BASE", "MATH"]
+        options.font_number = getattr(fontfile, "face_index", 0)
+        font = subset.load_font(fontfile, options)
+        subsetter = subset.Subsetter(options=options)
+        subsetter.populate(gids=glyphs)
+        subsetter.subset(font)
+        return results(font, subsetter.glyph_index_map)._as_cm()
+
+    pdf_ps.get_glyphs_subset = lean
+    try:
+        yield
+    finally:
+        pdf_ps.get_glyphs_subset = original
+
+
+def render(
+    key: str,
+    record: Record,
+    *,
+    out_dir: str | os.PathLike | None = None,
+    formats: tuple[str, ...] | list[str] = ("svg", "pdf", "png"),
+) -> list[Path]:
     """Build one figure and write it atomically in each format; returns the paths written.
 
     Beside the images it writes ``KEY.csv`` (the numbers plotted, with event ids where rows are events)
     and ``KEY.txt`` (the alt text). Output is byte-identical across runs: fixed SVG hash salt, no dates in
-    SVG or PDF metadata, no software tag in PNG; PDFs embed TrueType (Type 42) fonts.
+    SVG or PDF metadata, no software tag in PNG; PDFs embed TrueType (Type 42) fonts, subset without the
+    layout tables (GSUB/GPOS/kern) that a PDF never reads. PNGs are for screens: 200 dpi, 1440 px across a
+    7.2 in figure; print uses the PDF or SVG.
 
     >>> import tempfile
     >>> from kachin_analysis import load_record
@@ -825,9 +1358,10 @@ def render(key: str, record: Record, *, out_dir: str | os.PathLike | None = None
     out = output_dir(out_dir)
     fig = build(key, record)
     written = []
-    with style.context("paper"):
+    with style.context("paper"), _lean_pdf_fonts():
         # Measure the tight box once (a "tight" save draws the whole figure once more per format to find it).
-        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # an Agg canvas
+        bbox = fig.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
         for fmt in formats:
             buf = io.BytesIO()
             fig.savefig(buf, format=fmt, metadata=_SAVE_METADATA[fmt], bbox_inches=bbox)
@@ -835,7 +1369,8 @@ def render(key: str, record: Record, *, out_dir: str | os.PathLike | None = None
             atomic_write_bytes(path, buf.getvalue())
             written.append(path)
     atomic_write_bytes(out / f"{key}.csv", chart_data_csv(fig))
-    atomic_write_bytes(out / f"{key}.txt", (fig.alt_text.strip() + "\n").encode("utf-8"))
+    alt_text: str = fig.alt_text  # type: ignore[attr-defined]  # a PublicationFigure
+    atomic_write_bytes(out / f"{key}.txt", (alt_text.strip() + "\n").encode("utf-8"))
     written += [out / f"{key}.csv", out / f"{key}.txt"]
     return written
 
@@ -889,20 +1424,70 @@ def is_current(key: str, out: Path, digest: str, formats, manifest: dict | None 
     if entry.get("inputs") != digest:
         return False
     files = entry.get("files", {})
-    for fmt in list(formats) + ["csv", "txt"]:
+    for fmt in [*formats, "csv", "txt"]:
         path = out / f"{key}.{fmt}"
         if not path.exists() or files.get(path.name) != _sha(path):
             return False
     return True
 
 
+#: Figures in the order they are handed to workers: the slowest to draw first, so two workers finish together
+#: instead of one drawing the last big map alone (measured; figures not listed go last, in registry order).
+_LONGEST_FIRST = (
+    "positions-captured-over-time",
+    "claims-vs-record",
+    "map-captures",
+    "map-captures-by-half-year",
+    "phase-timeline",
+    "control-swimlane",
+    "actor-phase-heatmap",
+    "captures-by-theatre-monthly",
+    "actor-co-participation",
+)
+#: The record a forked worker renders from: set before the workers fork, so it is inherited, never pickled.
+_WORKER_RECORD: Record | None = None
+
+
+def _warm_up() -> None:
+    """Do once, before forking, what every worker would otherwise repeat: import the heavy libraries,
+    read and clip the map layers (cached in :mod:`kachin_analysis.geo`), load the fonts."""
+    import fontTools.subset  # noqa: F401
+    import matplotlib.backends.backend_pdf
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import seaborn  # noqa: F401
+    from adjustText import adjust_text  # noqa: F401
+
+    for extent in (geo.THEATRE_EXTENT, geo.LOCATOR_EXTENT):
+        if (extent[1] - extent[0]) < 6:
+            geo.country_borders(extent)
+        else:
+            geo.country_borders(extent, tolerance=0.03)
+    geo.states()
+    geo.rivers()
+    with style.context("paper"):
+        fig, _ = _figure((1, 1), nrows=0)
+        fig.text(0.5, 0.5, "Ag", weight="bold")
+        fig.text(0.5, 0.2, "Ag")
+        fig.canvas.draw()
+
+
 def _render_one(args):
-    key, record, out, formats = args
-    return key, [str(p) for p in render(key, record, out_dir=out, formats=formats)]
+    key, out, formats = args
+    assert _WORKER_RECORD is not None, "workers are started by render_all, which sets the record first"
+    return key, [str(p) for p in render(key, _WORKER_RECORD, out_dir=out, formats=formats)]
 
 
-def render_all(record: Record, *, keys=None, out_dir=None, formats=("svg", "pdf", "png"), data_folder=None,
-               force: bool = False, jobs: int = 1, progress=None) -> dict[str, list[Path] | None]:
+def render_all(
+    record: Record,
+    *,
+    keys=None,
+    out_dir=None,
+    formats=("svg", "pdf", "png"),
+    data_folder=None,
+    force: bool = False,
+    jobs: int = 1,
+    progress=None,
+) -> dict[str, list[Path] | None]:
     """Render many figures, skipping those already current (see :func:`is_current`) unless ``force``.
 
     ``jobs`` > 1 renders in that many worker processes (Linux; elsewhere one). ``progress`` is called as
@@ -932,10 +1517,21 @@ def render_all(record: Record, *, keys=None, out_dir=None, formats=("svg", "pdf"
     started = time.perf_counter()
     if jobs > 1 and len(todo) > 1 and sys.platform.startswith("linux"):
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            for key, paths in pool.map(_render_one, [(k, record, out, tuple(formats)) for k in todo]):
+        global _WORKER_RECORD
+        _warm_up()
+        _WORKER_RECORD = record
+        rank = {k: i for i, k in enumerate(_LONGEST_FIRST)}
+        ordered = sorted(todo, key=lambda k: rank.get(k, len(rank)))
+        try:
+            pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("fork"))
+            futures = [pool.submit(_render_one, (k, out, tuple(formats))) for k in ordered]
+        finally:
+            _WORKER_RECORD = None
+        with pool:
+            for fut in as_completed(futures):
+                key, paths = fut.result()
                 result[key] = [Path(p) for p in paths]
                 done += 1
                 if progress:
@@ -948,8 +1544,12 @@ def render_all(record: Record, *, keys=None, out_dir=None, formats=("svg", "pdf"
             if progress:
                 progress(done, len(keys), key, result[key], time.perf_counter() - t)
     if digest is not None and todo:
-        from .files import update_json_object  # harden: merged under a lock, so concurrent runs keep each other's entries
+        from .files import (
+            update_json_object,
+        )  # harden: merged under a lock, so concurrent runs keep each other's entries
 
-        update_json_object(out / MANIFEST, {key: {"inputs": digest, "files": {p.name: _sha(p) for p in result[key]}}
-                                            for key in todo})
+        update_json_object(
+            out / MANIFEST,
+            {key: {"inputs": digest, "files": {p.name: _sha(p) for p in result[key] or []}} for key in todo},
+        )
     return {k: result[k] for k in keys}
