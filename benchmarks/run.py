@@ -325,7 +325,7 @@ def write_readme_table(data: dict) -> None:
     """Rewrite the results section of benchmarks/README.md from results/latest.json."""
     res, meta = data["results"], data["meta"]
     lines = [BEGIN, "", f"Measured {meta['date']} on {meta['cpus']} cores, Python {meta['python']}; load average "
-             f"(1 min) {meta.get('load_before', '?')} before the run and {meta.get('load_after', '?')} after.", "",
+             f"(1 min) {meta.get('load_before', float('nan')):.2f} before the run and {meta.get('load_after', float('nan')):.2f} after.", "",
              "| benchmark | ours | baseline | ours (s) | baseline (s) | ratio | target | holds |",
              "|---|---|---|---|---|---|---|---|"]
     for name, r in res.items():
