@@ -427,7 +427,7 @@ def write_readme_table(data: dict) -> None:
         BEGIN,
         "",
         f"Measured {meta['date']} on {meta['cpus']} cores, Python {meta['python']}; load average "
-        f"(1 min) {meta.get('load_before', '?')} before the run and {meta.get('load_after', '?')} after.",
+        f"(1 min) {meta.get('load_before', float('nan')):.2f} before the run and {meta.get('load_after', float('nan')):.2f} after.",
         "",
         "| benchmark | ours | baseline | ours (s) | baseline (s) | ratio | target | holds |",
         "|---|---|---|---|---|---|---|---|",
