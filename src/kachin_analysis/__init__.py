@@ -11,6 +11,7 @@ Example
 >>> weekly = ka.count_captures(record, freq="W")
 """
 
+from .actors import event_actors
 from .aggregate import (
     actor_involvement,
     claims_vs_record,
@@ -29,7 +30,6 @@ from .load import (
     Problem,
     Record,
     RecordError,
-    event_actors,
     load_actors,
     load_claims,
     load_events,

@@ -22,10 +22,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .actors import _event_actors_rows, actor_rows, event_actors
 from .claims import claims_vs_record
 from .control import control_timeline, holder_on, towns_held
 from .inputs import events_of, has_values, is_acled, require_columns, require_record
-from .load import Record, _event_actors_rows, actor_rows, event_actors, load_record  # noqa: F401 - for the examples
+from .load import Record, load_record  # noqa: F401 - load_record for the examples
 from .periods import bins, period_range, period_starts
 from .schema import CLAIM_METRIC_RULES, FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, SIDE
 

@@ -475,7 +475,7 @@ def explore(
     phase_options = [("All phases", "")] + [
         (str(n), str(p)) for p, n in zip(record.phases["phase_id"], record.phases["name"])
     ]
-    from .load import event_actors  # the actors that fought in the record, in the record's order
+    from .actors import event_actors  # the actors that fought in the record, in the record's order
 
     long = event_actors(record)
     fought = set(long.loc[long["role"].isin(("attacker", "defender")), "actor_id"].astype(str))
