@@ -949,6 +949,40 @@ def _locator(fig, rect, extent):
     return ax
 
 
+def _phase_handles(palette: dict, names: dict, phases: list, *, markersize: float, width: int) -> list:
+    """Legend entries for the maps' phase colours."""
+    return [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor=palette[p],
+            markeredgecolor="white",
+            markersize=markersize,
+            label=_wrap(names[p], width),
+        )
+        for p in phases
+    ]
+
+
+def _size_handles(scale: float) -> list:
+    """Legend entries for the maps' size key (circles sized as ``_draw_points`` sizes them at ``scale``)."""
+    return [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="#9A9A9A",
+            markeredgecolor="white",
+            markersize=float(np.sqrt(_size(n, scale))),
+            label=f"{n} capture{'s' if n > 1 else ''}",
+        )
+        for n in _SIZE_KEY
+    ]
+
+
 @_register(
     "map-captures",
     "Map of captures",
@@ -993,21 +1027,8 @@ def fig_map(record: Record) -> Figure:
     # locator, legend and the panel of captures known only to a township or district
     _locator(fig, [0.6, 0.7, 0.2, 0.19], extent)
     phases = [p for p in palette if p in set(pts["phase_id"].astype(str))]
-    handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor=palette[p],
-            markeredgecolor="white",
-            markersize=5.5,
-            label=_wrap(names[p], 34),
-        )
-        for p in phases
-    ]
     leg1 = fig.legend(
-        handles=handles,
+        handles=_phase_handles(palette, names, phases, markersize=5.5, width=34),
         loc="upper left",
         bbox_to_anchor=(0.595, 0.685),
         fontsize=6.3,
@@ -1017,19 +1038,7 @@ def fig_map(record: Record) -> Figure:
         labelspacing=0.35,
         handletextpad=0.3,
     )
-    size_handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor="#9A9A9A",
-            markeredgecolor="white",
-            markersize=float(np.sqrt(_size(n))),
-            label=f"{n} capture{'s' if n > 1 else ''}",
-        )
-        for n in _SIZE_KEY
-    ]
+    size_handles = _size_handles(1.0)
     size_handles.append(Line2D([], [], marker="s", linestyle="", color=style.INK, markersize=2.5, label="town"))
     fig.legend(
         handles=size_handles,
@@ -1185,21 +1194,8 @@ def fig_map_small_multiples(record: Record) -> Figure:
     for ax in axes.flat[len(panels) + 1 :]:
         ax.set_visible(False)
     phases = [p for p in palette if p in set(ev["phase_id"].astype(str))]
-    handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor=palette[p],
-            markeredgecolor="white",
-            markersize=5,
-            label=_wrap(names[p], 30),
-        )
-        for p in phases
-    ]
     leg = legend_ax.legend(
-        handles=handles,
+        handles=_phase_handles(palette, names, phases, markersize=5, width=30),
         loc="upper left",
         bbox_to_anchor=(0.02, 1.0),
         fontsize=6.2,
@@ -1211,19 +1207,7 @@ def fig_map_small_multiples(record: Record) -> Figure:
     )
     legend_ax.add_artist(leg)
     legend_ax.legend(
-        handles=[
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markerfacecolor="#9A9A9A",
-                markeredgecolor="white",
-                markersize=float(np.sqrt(_size(n, 0.8))),
-                label=f"{n} capture{'s' if n > 1 else ''}",
-            )
-            for n in _SIZE_KEY
-        ],
+        handles=_size_handles(0.8),
         loc="lower left",
         bbox_to_anchor=(0.02, 0.0),
         fontsize=6.2,
