@@ -28,6 +28,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .filters import involves
 from .inputs import require_record
 from .load import Record, load_record  # noqa: F401 - load_record for the examples
 from .lookup import _key, resolve_actors
@@ -176,11 +177,7 @@ def find_events(
     keep = np.ones(len(ev), dtype=bool)
     if actor is not None:
         wanted = set(resolve_actors(record.actors, [actor] if isinstance(actor, str) else list(actor)))
-        hit = np.zeros(len(ev), dtype=bool)
-        for col in ("attackers", "defenders", "other_parties"):
-            lists = ev[col].astype("string").fillna("").str.split(LIST_SEP)
-            hit |= lists.map(lambda xs: any(x in wanted for x in xs)).to_numpy(dtype=bool)
-        keep &= hit
+        keep &= involves(ev, wanted, columns=("attackers", "defenders", "other_parties"))
     if unit is not None:
         pattern = _unit_pattern(unit)
         hay = ev["unit"].astype("string").fillna("") + " | " + ev["target"].astype("string").fillna("")

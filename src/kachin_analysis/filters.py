@@ -28,7 +28,7 @@ from .schema import CONFIDENCE, EVENT_TYPE, LIST_SEP, SIDE
 if TYPE_CHECKING:
     from .load import Record
 
-__all__ = ["filter_record"]
+__all__ = ["filter_record", "involves"]
 
 
 def _check(kind: str, given: list[str], allowed: list[str]) -> None:
@@ -37,10 +37,22 @@ def _check(kind: str, given: list[str], allowed: list[str]) -> None:
         raise ValueError(f"unknown {kind} {', '.join(map(repr, unknown))}; the record has: {', '.join(allowed)}")
 
 
-def _involves(events: pd.DataFrame, wanted: set[str], side_of: dict[str, str] | None = None) -> np.ndarray:
-    """Rows where any attacker or defender is in ``wanted`` (or, with ``side_of``, on a wanted side)."""
+def involves(
+    events: pd.DataFrame,
+    wanted: set[str],
+    side_of: dict[str, str] | None = None,
+    *,
+    columns: tuple[str, ...] = ("attackers", "defenders"),
+) -> np.ndarray:
+    """Rows where any actor listed in ``columns`` is in ``wanted`` (or, with ``side_of``, on a wanted side).
+
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"attackers": ["KIA;KPDF", "MAF"], "defenders": ["MAF", "KIA"]})
+    >>> involves(ev, {"KPDF"}).tolist(), involves(ev, {"KIA"}, columns=("attackers",)).tolist()
+    ([True, False], [True, False])
+    """
     hit = np.zeros(len(events), dtype=bool)
-    for col in ("attackers", "defenders"):
+    for col in columns:
         lists = events[col].astype("string").fillna("").str.split(LIST_SEP)
         if side_of is None:
             hit |= lists.map(lambda xs: any(x in wanted for x in xs)).to_numpy(dtype=bool)
@@ -69,7 +81,7 @@ def _matchers(record: Record) -> dict:
 
     def sides(wanted):
         _check("side", wanted, list(SIDE))
-        return _involves(ev, set(wanted), side_of)
+        return involves(ev, set(wanted), side_of)
 
     def theatre(wanted):
         _check("theatre", wanted, list(dict.fromkeys(phases["theatre"].astype(str))))
@@ -83,7 +95,7 @@ def _matchers(record: Record) -> dict:
         return keep
 
     return {
-        "actors": lambda wanted: _involves(ev, set(resolve_actors(record.actors, wanted))),
+        "actors": lambda wanted: involves(ev, set(resolve_actors(record.actors, wanted))),
         "sides": sides,
         "phases": vocabulary("phase", "phase_id", phases["phase_id"].astype(str)),
         "theatres": theatre,

@@ -129,26 +129,7 @@ _NEEDED = (
     "fatalities",
 )
 # Columns that repeat few values: read dictionary-encoded, so that parsing and mapping run once per distinct value.
-_LOW_CARDINALITY = (
-    "event_date",
-    "time_precision",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "fatalities",
-)
+_LOW_CARDINALITY = tuple(c for c in _NEEDED if c not in ("event_id_cnty", "notes"))
 # First try: let Arrow's CSV reader parse dates, coordinates and counts itself (fast). Any cell it cannot parse
 # sends the whole file down the string path, where each bad cell is found and reported.
 
