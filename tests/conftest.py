@@ -54,12 +54,13 @@ def built_figure(record):
     return get
 
 
-#: Doctests that render or build whole publication figures from the shipped record: part of the slow suite.
+#: Doctests that render or build whole publication figures, or run a notebook: part of the slow suite.
 SLOW_DOCTESTS = {
     "kachin_analysis.figures.render",
     "kachin_analysis.figures.render_all",
     "kachin_analysis.figures.build",
     "kachin_analysis.figures.chart_data_csv",
+    "kachin_analysis.notebooks.execute_all",  # starts a kernel and runs a notebook
 }
 
 

@@ -158,15 +158,20 @@ def cmd_notebooks(args: argparse.Namespace) -> int:
     if not paths:
         print(f"no notebooks (NN-name.ipynb) in {args.dir or 'notebooks/'}; nothing was run", file=sys.stderr)
         return 1
+    if args.run:
+        finished = iter(range(1, len(paths) + 1))
+
+        def report(path, seconds):
+            print(f"[{next(finished)}/{len(paths)}] {path.name}: ran cleanly ({seconds:.1f}s)", flush=True)
+
+        t = time.perf_counter()
+        notebooks.execute_all(paths, jobs=args.jobs, progress=report)
+        print(f"{len(paths)} notebook(s) ran cleanly, {args.jobs} at a time ({time.perf_counter() - t:.1f}s)")
+        return 0
     for i, path in enumerate(paths, 1):
         t = time.perf_counter()
-        if args.run:
-            notebooks.execute(path)
-            what = "ran cleanly"
-        else:
-            notebooks.strip(path)
-            what = "outputs stripped"
-        print(f"[{i}/{len(paths)}] {path.name}: {what} ({time.perf_counter() - t:.1f}s)", flush=True)
+        notebooks.strip(path)
+        print(f"[{i}/{len(paths)}] {path.name}: outputs stripped ({time.perf_counter() - t:.1f}s)", flush=True)
     return 0
 
 
@@ -240,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--run", action="store_true", help="run each notebook top to bottom (files are not changed)")
     g.add_argument("--strip", action="store_true", help="remove outputs and execution counts (notebooks are committed clean)")
     n.add_argument("dir", nargs="?", help="folder of notebooks (default: notebooks/)")
+    n.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
+                   help="with --run, run N notebooks at a time, each in its own kernel (default: up to 2)")
     n.set_defaults(func=cmd_notebooks)
 
     s = sub.add_parser("docs", help="print the Frictionless descriptor, or --write it and the README's generated sections")

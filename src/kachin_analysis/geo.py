@@ -69,10 +69,8 @@ def country_borders(
     with resources.as_file(path) as zipped, shapefile.Reader(str(zipped)) as reader:
         fields = [f[0] for f in reader.fields[1:]]
         name_field = "NAME" if "NAME" in fields else "NAME_EN"
-        for rec in reader.iterShapeRecords():
-            x0, y0, x1, y1 = rec.shape.bbox
-            if x1 < west or x0 > east or y1 < south or y0 > north:
-                continue
+        # pyshp reads only the bounding box of a country that lies outside the extent, not its points
+        for rec in reader.iterShapeRecords(bbox=(west, south, east, north)):
             parts = [*list(rec.shape.parts), len(rec.shape.points)]
             rings = []
             for a, b in itertools.pairwise(parts):

@@ -21,6 +21,8 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -261,16 +263,12 @@ def plot_phase_timeline(
             ax.barh(i, fade_from - x0, left=x0, height=height, color=color, alpha=0.28, linewidth=0, **kwargs)
             steps = 8
             width = (x1 - fade_from) / steps
-            for k in range(steps):
-                ax.barh(
-                    i,
-                    width,
-                    left=fade_from + k * width,
-                    height=height,
-                    color=color,
-                    alpha=0.28 * (1 - (k + 0.5) / steps),
-                    linewidth=0,
-                )
+            ax.broken_barh(
+                [(fade_from + k * width, width) for k in range(steps)],
+                (i - half, height),
+                facecolors=[to_rgba(color, 0.28 * (1 - (k + 0.5) / steps)) for k in range(steps)],
+                linewidth=0,
+            )
         ax.plot([x0, x0], [i - half, i + half], color=color, linewidth=1.4, solid_capstyle="butt")
         f = getattr(row, first, None) if first in data.columns else None
         if f is not None and pd.notna(f) and pd.Timestamp(f) < s:
@@ -281,14 +279,17 @@ def plot_phase_timeline(
             if len(a):
                 # every week with an event stays visible: a quarter of the band, plus the rest in proportion
                 h = (0.25 + 0.75 * a["events"].to_numpy(dtype=float) / peak) * (height * 0.9)
-                ax.bar(
-                    mdates.date2num(pd.to_datetime(a["period"])),
-                    h,
-                    width=6,
-                    bottom=i + half - h,
-                    align="edge",
-                    color=color,
-                    linewidth=0,
+                left = mdates.date2num(pd.to_datetime(a["period"]))
+                # one collection of bars, not a patch per week (a patch each costs a limits update and a draw call)
+                ax.add_collection(
+                    PolyCollection(
+                        [
+                            ((x, i + half - v), (x + 6, i + half - v), (x + 6, i + half), (x, i + half))
+                            for x, v in zip(left, h)
+                        ],
+                        facecolors=color,
+                        linewidths=0,
+                    )
                 )
     ax.set_yticks(range(len(data)), [str(v) for v in data[y]])
     ax.set_ylim(len(data) - 0.5, -0.5)
@@ -610,7 +611,7 @@ def plot_basemap(
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots(); _ = plot_basemap(ax, (95.2, 98.9, 22.6, 28.6)); plt.close(fig)
     """
-    from matplotlib.collections import LineCollection, PolyCollection
+    from matplotlib.collections import LineCollection
 
     from . import geo, style
 
