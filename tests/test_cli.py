@@ -49,6 +49,15 @@ def test_figures_list_and_unknown_key(capsys):
     assert main(["figures", "--only", "no-such-figure"]) == 2
 
 
+@pytest.mark.parametrize("command", [["figures"], ["notebooks", "--run"]])
+@pytest.mark.parametrize("jobs", ["0", "-2", "two"])
+def test_jobs_must_be_a_number_of_processes(command, jobs, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--jobs", jobs])
+    assert stop.value.code == 2
+    assert f"argument --jobs: '{jobs}' is not a number of processes (1 or more)" in capsys.readouterr().err
+
+
 def test_figures_render_with_a_progress_line(tmp_path, capsys):
     assert main(["figures", "--only", "phase-timeline", "--format", "svg", "--out", str(tmp_path), "--data", str(MINIMAL)]) == 0
     out = capsys.readouterr().out

@@ -108,3 +108,37 @@ def test_notebook_runs_and_shows_its_figures(path, monkeypatch):
     for c in nb.cells:  # the widget degrades to words in a plain run
         if c.cell_type == "code" and "tables.explore(" in "".join(c.source):
             assert "Interactive: pick a phase" in c.outputs[-1]["data"]["text/plain"]
+
+
+def _tiny_notebook(folder, name: str, *sources: str):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_running_many_notebooks_reports_each_and_raises_the_first_failure(tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    good = _tiny_notebook(tmp_path, "01-good.ipynb", "x = 2", "print(x * 21)")
+    bad = _tiny_notebook(tmp_path, "02-bad.ipynb", "1 / 0")
+    seen = []
+    (nb,) = notebooks.execute_all([good], jobs=2, progress=lambda p, s: seen.append(p.name))
+    assert nb.cells[1].outputs[0]["text"] == "42\n" and seen == ["01-good.ipynb"]
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+        notebooks.execute_all([good, bad], jobs=2)
+
+
+@pytest.mark.slow
+def test_a_cell_with_no_reply_is_retried_once_in_a_fresh_kernel_then_reported(tmp_path):
+    from nbclient.exceptions import CellTimeoutError
+
+    stuck = _tiny_notebook(tmp_path, "01-stuck.ipynb", "import time\ntime.sleep(30)")
+    with pytest.warns(RuntimeWarning, match="got no reply in 2 s; running the notebook again"):
+        with pytest.raises(CellTimeoutError):
+            notebooks.execute(stuck, timeout=2)

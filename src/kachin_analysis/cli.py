@@ -204,6 +204,17 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number of processes, at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kachin-analysis", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -225,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--data", metavar="DIR", help="read the record from DIR")
     f.add_argument("--list", action="store_true", help="list the figure keys and titles, render nothing")
     f.add_argument("--force", action="store_true", help="re-render even figures that are up to date")
-    f.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
+    f.add_argument("--jobs", type=_jobs, default=min(2, os.cpu_count() or 1), metavar="N",
                    help="render in N processes (default: up to 2)")
     f.set_defaults(func=cmd_figures)
 
@@ -245,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--run", action="store_true", help="run each notebook top to bottom (files are not changed)")
     g.add_argument("--strip", action="store_true", help="remove outputs and execution counts (notebooks are committed clean)")
     n.add_argument("dir", nargs="?", help="folder of notebooks (default: notebooks/)")
-    n.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
+    n.add_argument("--jobs", type=_jobs, default=min(2, os.cpu_count() or 1), metavar="N",
                    help="with --run, run N notebooks at a time, each in its own kernel (default: up to 2)")
     n.set_defaults(func=cmd_notebooks)
 
