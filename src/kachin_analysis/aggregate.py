@@ -22,13 +22,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .actors import _event_actors_rows, actor_rows, event_actors
+from .actors import _long_codes, actor_rows, event_actors
 from .claims import claims_vs_record
 from .control import control_timeline, holder_on, towns_held
 from .inputs import events_of, has_values, is_acled, require_columns, require_record
 from .load import Record, load_record  # noqa: F401 - load_record for the examples
 from .periods import bins, period_range, period_starts
-from .schema import CLAIM_METRIC_RULES, FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, SIDE
+from .schema import CLAIM_METRIC_RULES, FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, ROLE, SIDE
 
 __all__ = [
     "FREQS",
@@ -406,9 +406,9 @@ def _values_at(key: pd.Series, rows: np.ndarray):
 
 
 def _code_groups(columns, weights=None):
-    """Group rows on several columns at once through integer codes (one int64 key per row, one hash group-by).
+    """Group rows on several columns at once through integer codes (one int64 key per row, counted with bincount).
 
-    Returns (frame with ``n`` rows per group and ``w`` the sum of ``weights``, [one column of group values per
+    Returns (rows per group, sum of ``weights`` per group with missing weights as 0, [one column of group values per
     input column]); groups in sorted order (categoricals by category order), rows with a missing value dropped,
     as ``groupby(observed=True)`` would.
     """
@@ -430,10 +430,28 @@ def _code_groups(columns, weights=None):
             sizes.append(max(len(uniques), 1))
     keep = np.logical_and.reduce([c >= 0 for c in codes]) if codes else np.zeros(0, bool)
     combined = np.ravel_multi_index(tuple(c[keep] for c in codes), tuple(sizes)) if len(codes) > 1 else codes[0][keep]
-    frame = pd.DataFrame({"k": combined, "w": (weights[keep] if weights is not None else np.zeros(len(combined)))})
-    groups = frame.groupby("k", sort=True).agg(n=("w", "size"), w=("w", "sum"))
-    parts = np.unravel_index(groups.index.to_numpy(), tuple(sizes)) if len(codes) > 1 else (groups.index.to_numpy(),)
-    return groups, [decode(p) for decode, p in zip(decoders, parts)]
+    if weights is not None:
+        weights = weights[keep]
+        weights = np.where(np.isnan(weights), 0.0, weights)
+    keys, counts, sums = _count_keys(combined, int(np.prod(sizes)), weights)
+    parts = np.unravel_index(keys, tuple(sizes)) if len(codes) > 1 else (keys,)
+    return counts, sums, [decode(p) for decode, p in zip(decoders, parts)]
+
+
+def _count_keys(keys: np.ndarray, space: int, weights: np.ndarray | None):
+    """(each distinct key in order, how often it occurs, the sum of its ``weights``) for keys in ``range(space)``.
+
+    >>> _count_keys(np.array([3, 1, 3]), 5, np.array([1.0, 2.0, 4.0]))
+    (array([1, 3]), array([1, 2]), array([2., 5.]))
+    """
+    if space <= 4 * len(keys) + 65536:  # a dense table of counts is cheaper than sorting or hashing the keys
+        counts = np.bincount(keys, minlength=space)
+        present = np.flatnonzero(counts)
+        sums = np.bincount(keys, weights, minlength=space)[present] if weights is not None else np.zeros(len(present))
+        return present, counts[present], sums
+    present, inverse = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inverse, weights, minlength=len(present)) if weights is not None else np.zeros(len(present))
+    return present, np.bincount(inverse, minlength=len(present)), sums
 
 
 def _fighting(long: pd.DataFrame) -> pd.DataFrame:
@@ -466,24 +484,23 @@ def actor_involvement(data: Record | pd.DataFrame, *, by: str = "phase_id") -> p
         key = _geo_column(data, events, by)
     else:
         raise ValueError(f"by must be 'phase_id' or one of {', '.join([*GEO_LEVELS, *_ADMIN_LEVEL])}; got {by!r}")
-    long = _fighting(_event_actors_rows(data if isinstance(data, Record) else events, in_order=False))
+    long = _long_codes(events, data.actors if isinstance(data, Record) else None)
+    fighting = np.asarray([r in FIGHTING_ROLES for r in ROLE])[long.roles]
+    rows = long.rows[fighting]
     has_positions = has_values(events, "positions")
     positions = events["positions"] if has_positions else pd.Series(np.nan, index=events.index)
     # Grouped on integer codes, event columns taken by row position: no merge or group-by on a million strings.
-    rows = long["_row"].to_numpy()
-    groups, (actor, side, group, role) = _code_groups(
-        [long["actor_id"], long["side"], _values_at(key, rows), long["role"]],
+    events_n, positions_sum, (actor, side, group, role) = _code_groups(
+        [
+            long.actors[fighting],
+            pd.Categorical.from_codes(long.sides[fighting], categories=list(SIDE), ordered=True),
+            _values_at(key, rows),
+            pd.Categorical.from_codes(long.roles[fighting], categories=list(ROLE), ordered=True),
+        ],
         weights=positions.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows],
     )
     out = pd.DataFrame(
-        {
-            "actor_id": actor,
-            "side": side,
-            by: group,
-            "role": role,
-            "events": groups["n"].to_numpy(),
-            "positions": groups["w"].to_numpy(),
-        }
+        {"actor_id": actor, "side": side, by: group, "role": role, "events": events_n, "positions": positions_sum}
     )
     out["events"] = out["events"].astype("int64")
     out["positions"] = (
@@ -592,8 +609,8 @@ def effective_actors(data: Record | pd.DataFrame, *, role: str = "attacker", by:
         rows, items = actor_rows(events, column)
     else:
         rows, items = np.zeros(0, dtype=np.int64), pd.Categorical([])
-    groups, (group, actor) = _code_groups([_values_at(key, rows), items])
-    counts = pd.DataFrame({by: group, "actor_id": actor, "n": groups["n"].to_numpy()})
+    n, _, (group, actor) = _code_groups([_values_at(key, rows), items])
+    counts = pd.DataFrame({by: group, "actor_id": actor, "n": n})
     counts = counts[counts["n"] > 0]
     share = counts["n"] / counts.groupby(by, observed=True)["n"].transform("sum")
     out = (
