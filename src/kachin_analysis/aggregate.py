@@ -28,6 +28,7 @@ from .control import control_timeline, holder_on, towns_held
 from .inputs import events_of, has_values, is_acled, require_columns, require_record
 from .load import Record, load_record  # noqa: F401 - load_record for the examples
 from .periods import bins, period_range, period_starts
+from .repeats import first_rows
 from .schema import CLAIM_METRIC_RULES, FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, ROLE, SIDE
 
 __all__ = [
@@ -551,11 +552,7 @@ def co_participation(data: Record | pd.DataFrame, *, role: str = "attacker") -> 
     else:
         rows, items = np.zeros(0, dtype=np.int64), pd.Categorical([])
     # One mark per (event, actor): events are told apart by id, as a reader counts them.
-    event_codes = (
-        pd.factorize(events["event_id"].astype("string"), use_na_sentinel=False)[0]
-        if len(events)
-        else np.zeros(0, np.int64)
-    )
+    event_codes = first_rows(events["event_id"].astype("string"))
     names = pd.Index(items.categories.astype(str))
     # Actor × actor co-occurrence is (incidence)ᵀ · (incidence); the incidence matrix is sparse (a few actors per
     # event). An actor listed twice in one event is one mark (duplicates summed, then set to 1).

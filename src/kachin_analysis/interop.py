@@ -32,6 +32,7 @@ from .errors import Problem, RecordError
 from .files import neutralise_cell
 from .inputs import require_record
 from .load import Record
+from .repeats import first_rows
 from .schema import ACLED_EVENT_TYPES, ACLED_GEO_PRECISION, ACLED_INTER, ACLED_TIME_PRECISION, LIST_SEP
 
 __all__ = ["ACLED_COLUMNS", "SAMPLE_ACLED", "SUB_EVENT_TO_TYPE", "from_acled", "to_acled"]
@@ -713,7 +714,7 @@ def _unmappable_cells(export: AcledExport) -> dict[str, np.ndarray]:
             _dict_map(raw("geo_precision"), lambda v: "bad" if _code(v) and _code(v) not in _GEO_PRECISION else ""),
             "bad",
         ),
-        "event_id_cnty": (ids.ne("") & ids.duplicated(keep="first")).to_numpy(),
+        "event_id_cnty": ids.ne("").to_numpy(dtype=bool) & (first_rows(ids) < np.arange(len(ids))),
         "time_precision": pc.equal(_dict_map(raw("time_precision"), lambda v: _TIME_PRECISION.get(_code(v), "")), ""),
     }
     return {
