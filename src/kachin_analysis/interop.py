@@ -178,9 +178,10 @@ def _diagnose(source, name: str, limit: int = 20) -> list[Problem]:
     return problems
 
 
-def _dict_map(arr, fn, *, as_dictionary: bool = False):
-    """Map each distinct value once (ACLED columns repeat a few values a million times); returns an Arrow array,
-    dictionary-encoded when ``as_dictionary`` (it then becomes a pandas categorical without materialising strings)."""
+def _dict_map(arr, fn, *, as_dictionary: bool = False, value_type=None):
+    """Map each distinct value once (ACLED columns repeat a few values a million times); returns an Arrow array of
+    ``value_type`` (text by default), dictionary-encoded when ``as_dictionary`` (it then becomes a pandas categorical
+    without materialising strings)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -193,7 +194,7 @@ def _dict_map(arr, fn, *, as_dictionary: bool = False):
         position = {v: i for i, v in enumerate(uniques)}
         remap = pa.array([position.get(v) for v in values], type=pa.int32())
         return pa.DictionaryArray.from_arrays(pc.take(remap, arr.indices), pa.array(uniques, type=pa.string()))
-    return pc.take(pa.array(values, type=pa.string()), arr.indices)
+    return pc.take(pa.array(values, type=value_type or pa.string()), arr.indices)
 
 
 def _category(arr):
@@ -214,6 +215,31 @@ def _per_value(arr, fn):
     if pa.types.is_dictionary(arr.type):
         return pc.take(fn(arr.dictionary), arr.indices)
     return fn(arr)
+
+
+def _map_dictionary(arr, fn):
+    """``arr`` dictionary-encoded with ``fn`` applied to its distinct values; missing rows stay missing."""
+    import pyarrow as pa
+
+    arr = _category(arr)
+    return pa.DictionaryArray.from_arrays(arr.indices, fn(arr.dictionary))
+
+
+def _per_pair(fn, a, b):
+    """``fn(a, b)`` row by row for two dictionary arrays, worked out once per distinct pair of values (a million
+    ACLED rows hold a few thousand pairs); a missing row is passed to ``fn`` as null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def positions(arr):  # each row's value; a missing row points one past the end, at a null
+        return pc.fill_null(arr.indices, len(arr.dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def values(arr, at):
+        return pc.take(pa.concat_arrays([arr.dictionary, pa.nulls(1, arr.dictionary.type)]), pa.array(at))
+
+    width = len(b.dictionary) + 1
+    pair, distinct = pd.factorize(positions(a) * width + positions(b))
+    return pc.take(fn(values(a, distinct // width), values(b, distinct % width)), pa.array(pair))
 
 
 def _as_string(arr):
@@ -240,32 +266,42 @@ def _slug(name: str | None) -> str:
 
 
 def _sides(inter, actor):
-    """Side per row from the inter code; political militias split by name (PDFs resistance, Pyu Saw Htee pro-junta)."""
+    """Side per row from the inter code; political militias split by name (PDFs resistance, Pyu Saw Htee pro-junta).
+    A row with no inter code has no side; a militia with no name has none either."""
+    import pyarrow as pa
+
+    def side(code: str | None, name: str | None) -> str | None:
+        kind = _inter_text(code).lower()
+        if kind != "political militia":
+            return _INTER_SIDE.get(kind) if kind else None
+        if name is None:
+            return None
+        if _RESISTANCE_MILITIA.search(name):
+            return "resistance"
+        return "pro_junta" if _PRO_JUNTA_MILITIA.search(name) else "other"
+
+    def sides(codes, names):
+        return pa.array([side(c, n) for c, n in zip(codes.to_pylist(), names.to_pylist())], type=pa.string())
+
+    return _per_pair(sides, _category(inter), _category(actor))
+
+
+def _join_actors(main, assoc, *, missing_if_no_main: bool = False):
+    """``main;assoc`` per row, trimmed (``main`` alone when there is no associate); with ``missing_if_no_main``, a
+    row without a main actor is missing. Worked out once per distinct pair of cells."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    kind = _dict_map(inter, lambda v: _inter_text(v).lower())
-    side = _dict_map(kind, lambda v: _INTER_SIDE.get(v) if v else None)
-    militia = pc.equal(kind, "political militia")
-    by_name = _dict_map(
-        actor,
-        lambda v: (
-            "resistance"
-            if _RESISTANCE_MILITIA.search(v or "")
-            else ("pro_junta" if _PRO_JUNTA_MILITIA.search(v or "") else "other")
-        ),
-    )
-    return pc.if_else(militia, by_name, side)
-
-
-def _join_actors(main, assoc):
-    import pyarrow.compute as pc
-
-    main = _per_value(main, lambda a: pc.fill_null(pc.utf8_trim_whitespace(a), ""))
-    assoc = _per_value(
+    main = _map_dictionary(main, lambda a: pc.fill_null(pc.utf8_trim_whitespace(a), ""))
+    assoc = _map_dictionary(
         assoc, lambda a: pc.fill_null(pc.utf8_trim(pc.replace_substring_regex(a, r"\s*;\s*", LIST_SEP), " ;"), "")
     )
-    joined = pc.binary_join_element_wise(main, assoc, LIST_SEP)
-    return pc.if_else(pc.equal(assoc, ""), main, joined)
+
+    def join(m, a):
+        joined = pc.if_else(pc.equal(a, ""), m, pc.binary_join_element_wise(m, a, LIST_SEP))
+        return pc.if_else(pc.equal(m, ""), pa.scalar(None, pa.string()), joined) if missing_if_no_main else joined
+
+    return _per_pair(join, main, assoc)
 
 
 _FORMATS = (
@@ -462,6 +498,7 @@ class AcledExport:
 
     def __init__(self, name: str, table):
         self.name, self.table, self.n = name, table, table.num_rows
+        self._raw: dict = {}  # columns as read, combined once (several stages read the same column)
 
     def has(self, c: str) -> bool:
         return c in self.table.column_names
@@ -485,8 +522,10 @@ class AcledExport:
 
         if not self.has(c):
             return pa.array([""] * self.n, type=pa.string())
-        arr = self.table[c].combine_chunks()
-        return arr if pa.types.is_dictionary(arr.type) else pc.fill_null(pc.cast(arr, pa.string()), "")
+        if c not in self._raw:
+            arr = self.table[c].combine_chunks()
+            self._raw[c] = arr if pa.types.is_dictionary(arr.type) else pc.fill_null(pc.cast(arr, pa.string()), "")
+        return self._raw[c]
 
     @functools.cached_property
     def dates(self):
@@ -622,11 +661,7 @@ def map_events(export: AcledExport):
             "phase_id": pa.nulls(n, pa.string()),
             "attackers": _join_actors(raw("actor1"), raw("assoc_actor_1")),
             "other_parties": pa.nulls(n, pa.string()),
-            "defenders": pc.if_else(
-                _per_value(raw("actor2"), lambda a: pc.equal(_trimmed(a), "")),
-                pa.scalar(None, pa.string()),
-                _join_actors(raw("actor2"), raw("assoc_actor_2")),
-            ),
+            "defenders": _join_actors(raw("actor2"), raw("assoc_actor_2"), missing_if_no_main=True),
             "source_ids": _category(raw("source")),
             "confidence": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array(["reported"])),
             "summary": export.text("notes"),
@@ -698,6 +733,7 @@ def unmappable_rows(export: AcledExport, keep: np.ndarray) -> tuple[list[Problem
 
 def _unmappable_cells(export: AcledExport) -> dict[str, np.ndarray]:
     """Per checked column, the rows whose cell cannot be mapped."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     raw = export.raw
@@ -707,15 +743,14 @@ def _unmappable_cells(export: AcledExport) -> dict[str, np.ndarray]:
         "latitude": export.latitude[1],
         "longitude": export.longitude[1],
         "actor1": _per_value(raw("actor1"), lambda a: pc.equal(_trimmed(a), "")),
-        "fatalities": _per_value(
-            raw("fatalities"), lambda t: pc.invert(pc.match_substring_regex(_trimmed(t), r"^([0-9]{1,9})?$"))
-        ),
-        "geo_precision": pc.equal(
-            _dict_map(raw("geo_precision"), lambda v: "bad" if _code(v) and _code(v) not in _GEO_PRECISION else ""),
-            "bad",
+        "fatalities": _bad_fatalities(export),
+        "geo_precision": _dict_map(
+            raw("geo_precision"), lambda v: bool(_code(v)) and _code(v) not in _GEO_PRECISION, value_type=pa.bool_()
         ),
         "event_id_cnty": ids.ne("").to_numpy(dtype=bool) & (first_rows(ids) < np.arange(len(ids))),
-        "time_precision": pc.equal(_dict_map(raw("time_precision"), lambda v: _TIME_PRECISION.get(_code(v), "")), ""),
+        "time_precision": _dict_map(
+            raw("time_precision"), lambda v: _code(v) not in _TIME_PRECISION, value_type=pa.bool_()
+        ),
     }
     return {
         c: np.asarray(
@@ -724,6 +759,18 @@ def _unmappable_cells(export: AcledExport) -> dict[str, np.ndarray]:
         )
         for c, m in masks.items()
     }
+
+
+def _bad_fatalities(export: AcledExport):
+    """Rows whose fatalities cell is not a whole number ≥ 0 of at most nine ASCII digits (an empty cell is fine)."""
+    import pyarrow.compute as pc
+
+    if export.is_type("fatalities", "integer"):  # Arrow read every cell as a number: the digits rule is a range
+        count = export.table["fatalities"].combine_chunks()
+        return pc.fill_null(pc.or_(pc.less(count, 0), pc.greater(count, 999_999_999)), False)
+    return _per_value(
+        export.raw("fatalities"), lambda t: pc.invert(pc.match_substring_regex(_trimmed(t), r"^([0-9]{1,9})?$"))
+    )
 
 
 _CATEGORICAL = (
