@@ -496,8 +496,9 @@ class AcledExport:
     """Stage 2's result: the export as an Arrow table, with each column as text (:meth:`text`) or as read
     (:meth:`raw`, dictionary-encoded where that pays), and the values parsed once (dates, coordinates)."""
 
-    def __init__(self, name: str, table):
+    def __init__(self, name: str, table, *, typed: bool = False):
         self.name, self.table, self.n = name, table, table.num_rows
+        self.typed = typed  # read typed: dates parse as Arrow's reader parses them (no trimming)
         self._raw: dict = {}  # columns as read, combined once (several stages read the same column)
 
     def has(self, c: str) -> bool:
@@ -529,10 +530,16 @@ class AcledExport:
 
     @functools.cached_property
     def dates(self):
-        """event_date as timestamps (null where neither YYYY-MM-DD nor DD Month YYYY)."""
-        if self.is_type("event_date", "timestamp"):
-            return self.table["event_date"].combine_chunks()
-        return _per_value(self.raw("event_date"), _parse_dates)
+        """event_date as timestamps (null where neither YYYY-MM-DD nor DD Month YYYY), parsed once per distinct
+        value."""
+        return _per_value(self.raw("event_date"), _dates_as_read if self.typed else _parse_dates)
+
+    def unreadable_dates(self) -> bool:
+        """Whether a non-empty event_date cell does not parse (a typed read then gives way to the text path)."""
+        import pyarrow.compute as pc
+
+        dates = _category(self.raw("event_date")).dictionary
+        return pc.any(pc.and_(pc.is_null(_dates_as_read(dates)), pc.not_equal(dates, ""))).as_py() or False
 
     @functools.cached_property
     def latitude(self):
@@ -564,9 +571,14 @@ def _trimmed(arr):
 
 
 def _parse_dates(text):
+    return _dates_as_read(_trimmed(text))
+
+
+def _dates_as_read(text):
+    """YYYY-MM-DD, else DD Month YYYY, else null: as Arrow's CSV reader parses a timestamp column with these two
+    formats (the same strptime; a cell with trailing blanks does not parse)."""
     import pyarrow.compute as pc
 
-    text = _trimmed(text)
     return pc.coalesce(
         pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True),
         pc.strptime(text, format=_DATE_DMY, unit="s", error_is_null=True),
@@ -592,26 +604,29 @@ def read_export(src: AcledSource) -> AcledExport:
         frame = src.source.astype(object).where(src.source.notna(), "").astype(str)
         return AcledExport(src.name, pa.Table.from_pandas(frame, preserve_index=False))
     as_text = {c: (pa.dictionary(pa.int32(), pa.string()) if c in _LOW_CARDINALITY else pa.string()) for c in _NEEDED}
-    typed = dict(
-        as_text, latitude=pa.float64(), longitude=pa.float64(), fatalities=pa.int64(), event_date=pa.timestamp("s")
-    )
+    # Dates are read as text and parsed once per distinct value (a million rows hold a few thousand dates), as Arrow
+    # would parse them; one that does not parse sends the file down the text path, as a typed read of it would.
+    typed = dict(as_text, latitude=pa.float64(), longitude=pa.float64(), fatalities=pa.int64())
     common = dict(strings_can_be_null=False, include_columns=list(_NEEDED), include_missing_columns=True)
     data = src.source.getvalue() if isinstance(src.source, io.BytesIO) else None
     attempts = (
-        dict(column_types=typed, null_values=[""], timestamp_parsers=["%Y-%m-%d", _DATE_DMY], **common),
-        dict(column_types=as_text, null_values=[], **common),
+        (True, dict(column_types=typed, null_values=[""], **common)),
+        (False, dict(column_types=as_text, null_values=[], **common)),
     )
-    for options in attempts:
+    for typed_read, options in attempts:
         try:
             table = pacsv.read_csv(
                 io.BytesIO(data) if data is not None else src.source, convert_options=pacsv.ConvertOptions(**options)
             )
-            return AcledExport(src.name, table)
         except pa.ArrowInvalid as exc:
             failure: Exception = exc
+            continue
         except OSError as exc:
             failure = exc
             break
+        export = AcledExport(src.name, table, typed=typed_read)
+        if not (typed_read and export.unreadable_dates()):
+            return export
     raise RecordError(
         _diagnose(src.source, src.name)
         or [Problem(src.name, None, None, None, f"a readable ACLED CSV export ({failure})")]
