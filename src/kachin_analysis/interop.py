@@ -32,7 +32,7 @@ from .errors import Problem, RecordError
 from .files import neutralise_cell
 from .inputs import require_record
 from .load import Record
-from .repeats import first_rows
+from .repeats import repeated
 from .schema import ACLED_EVENT_TYPES, ACLED_GEO_PRECISION, ACLED_INTER, ACLED_TIME_PRECISION, LIST_SEP
 
 __all__ = ["ACLED_COLUMNS", "SAMPLE_ACLED", "SUB_EVENT_TO_TYPE", "from_acled", "to_acled"]
@@ -225,21 +225,28 @@ def _map_dictionary(arr, fn):
     return pa.DictionaryArray.from_arrays(arr.indices, fn(arr.dictionary))
 
 
-def _per_pair(fn, a, b):
+def _per_pair(fn, a, b, *, as_dictionary: bool = False):
     """``fn(a, b)`` row by row for two dictionary arrays, worked out once per distinct pair of values (a million
-    ACLED rows hold a few thousand pairs); a missing row is passed to ``fn`` as null."""
+    ACLED rows hold a few thousand pairs); a missing row is passed to ``fn`` as null. With ``as_dictionary`` the
+    result stays encoded: the rows' pair codes into the per-pair results (which may repeat)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     def positions(arr):  # each row's value; a missing row points one past the end, at a null
-        return pc.fill_null(arr.indices, len(arr.dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
+        return pc.fill_null(arr.indices, len(arr.dictionary)).to_numpy(zero_copy_only=False)
 
     def values(arr, at):
         return pc.take(pa.concat_arrays([arr.dictionary, pa.nulls(1, arr.dictionary.type)]), pa.array(at))
 
     width = len(b.dictionary) + 1
-    pair, distinct = pd.factorize(positions(a) * width + positions(b))
-    return pc.take(fn(values(a, distinct // width), values(b, distinct % width)), pa.array(pair))
+    key = positions(a).astype(np.int64)  # one array, worked in place: a million rows' temporaries cost page faults
+    key *= width
+    key += positions(b)
+    pair, distinct = pd.factorize(key)
+    result = fn(values(a, distinct // width), values(b, distinct % width))
+    if as_dictionary:
+        return pa.DictionaryArray.from_arrays(pa.array(pair.astype(np.int32)), result)
+    return pc.take(result, pa.array(pair))
 
 
 def _as_string(arr):
@@ -283,7 +290,7 @@ def _sides(inter, actor):
     def sides(codes, names):
         return pa.array([side(c, n) for c, n in zip(codes.to_pylist(), names.to_pylist())], type=pa.string())
 
-    return _per_pair(sides, _category(inter), _category(actor))
+    return _per_pair(sides, _category(inter), _category(actor), as_dictionary=True)
 
 
 def _join_actors(main, assoc, *, missing_if_no_main: bool = False):
@@ -691,7 +698,7 @@ def map_events(export: AcledExport):
                 raw("geo_precision"), lambda v: _GEO_PRECISION.get(_code(v)), as_dictionary=True
             ),
             "fatalities": _fatalities(export),
-            "acled_sub_event_type": _as_string(sub),
+            "acled_sub_event_type": _category(sub) if sub.null_count == 0 else _as_string(sub),
         }
     )
 
@@ -762,7 +769,7 @@ def _unmappable_cells(export: AcledExport) -> dict[str, np.ndarray]:
         "geo_precision": _dict_map(
             raw("geo_precision"), lambda v: bool(_code(v)) and _code(v) not in _GEO_PRECISION, value_type=pa.bool_()
         ),
-        "event_id_cnty": ids.ne("").to_numpy(dtype=bool) & (first_rows(ids) < np.arange(len(ids))),
+        "event_id_cnty": ids.ne("").to_numpy(dtype=bool) & repeated(ids),
         "time_precision": _dict_map(
             raw("time_precision"), lambda v: _code(v) not in _TIME_PRECISION, value_type=pa.bool_()
         ),
@@ -802,17 +809,42 @@ _CATEGORICAL = (
 )
 
 
+#: Columns that map_events keeps encoded only to spare a million strings: as categoricals they hold the values
+#: of the selected rows in order of first appearance, as encoding their text would give.
+_IN_ORDER = ("attacker_side", "defender_side", "acled_sub_event_type")
+
+
+def _encoded_in_order(column):
+    """``column`` as ``pc.dictionary_encode`` encodes text: each value once, in order of first appearance, none
+    unused, missing rows missing. A dictionary column is re-encoded through its codes, without its text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(column.type):
+        return pc.dictionary_encode(column)
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    distinct = pc.dictionary_encode(column.dictionary)  # its values may repeat (many pairs give one side)
+    codes = pc.fill_null(pc.take(distinct.indices, column.indices), -1).to_numpy(zero_copy_only=False)
+    order = pd.unique(codes)
+    order = order[order >= 0]
+    position = np.full(len(distinct.dictionary) + 1, -1, dtype=np.int32)  # the last slot: missing stays missing
+    position[order] = np.arange(len(order), dtype=np.int32)
+    indices = position[codes]
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices, mask=indices < 0), pc.take(distinct.dictionary, pa.array(order))
+    )
+
+
 def to_events_frame(events, selection: np.ndarray) -> pd.DataFrame:
     """Stage 6: the selected rows of the mapped Arrow table as a pandas frame (vocabularies as categoricals,
     counts as nullable integers, text as Arrow-backed strings)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if not selection.all():
         events = events.filter(pa.array(selection))
     for c in _CATEGORICAL:
-        if not pa.types.is_dictionary(events.schema.field(c).type):
-            events = events.set_column(events.column_names.index(c), c, pc.dictionary_encode(events[c]))
+        if c in _IN_ORDER or not pa.types.is_dictionary(events.schema.field(c).type):
+            events = events.set_column(events.column_names.index(c), c, _encoded_in_order(events[c]))
     return events.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype("pyarrow")}.get)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["fingerprints", "first_rows"]
+__all__ = ["fingerprints", "first_rows", "repeated"]
 
 #: Keeps the low m bytes of a little-endian 64-bit word (m = 0 … 8).
 _LOW_BYTES = np.array([(1 << (8 * m)) - 1 for m in range(9)], dtype=np.uint64)
@@ -31,14 +31,33 @@ def first_rows(ids: pd.Series) -> np.ndarray:
     [0, 1, 0, 3, 3, 5]
     """
     first = np.arange(len(ids), dtype=np.int64)
+    suspects, their_first = _first_of_suspects(ids)
+    first[suspects] = their_first
+    return first
+
+
+def repeated(ids: pd.Series) -> np.ndarray:
+    """Whether each row's id was already on an earlier row, as ``ids.duplicated(keep="first")`` says.
+
+    >>> repeated(pd.Series(["a", "b", "a", "a"], dtype="string")).tolist()
+    [False, False, True, True]
+    """
+    again = np.zeros(len(ids), dtype=bool)
+    suspects, their_first = _first_of_suspects(ids)
+    again[suspects] = their_first != suspects
+    return again
+
+
+def _first_of_suspects(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose fingerprint repeats, and for each the first row with exactly its id (compared exactly)."""
     prints = fingerprints(ids)
     ordered = np.sort(prints)
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-    if len(repeated):
-        suspects = np.flatnonzero(np.isin(prints, repeated))
-        same = pd.factorize(ids.iloc[suspects], use_na_sentinel=False)[0]
-        first[suspects] = suspects[np.unique(same, return_index=True)[1]][same]
-    return first
+    shared = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(shared):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    suspects = np.flatnonzero(np.isin(prints, shared))
+    same = pd.factorize(ids.iloc[suspects], use_na_sentinel=False)[0]
+    return suspects, suspects[np.unique(same, return_index=True)[1]][same]
 
 
 def fingerprints(text: pd.Series) -> np.ndarray:
@@ -59,11 +78,22 @@ def fingerprints(text: pd.Series) -> np.ndarray:
     padded = np.concatenate([data, np.zeros(8, np.uint8)])
     word_at = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))  # the 8 bytes from i
     starts, lengths = offsets[:-1], np.diff(offsets)
-    prints = lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    prints = lengths.astype(np.uint64)
+    prints *= np.uint64(0x9E3779B97F4A7C15)
+    # Worked in place in a few arrays: at a million rows every new temporary costs page faults.
+    at, word, mask = np.empty(len(starts), np.int64), np.empty(len(starts), np.uint64), np.empty(len(starts), np.uint64)
     for k in range(0, int(lengths.max(initial=0)), 8):
-        word = word_at[np.minimum(starts + k, len(data))] & _LOW_BYTES[np.clip(lengths - k, 0, 8)]
-        prints = (prints ^ word) * np.uint64(0xBF58476D1CE4E5B9)  # mix (splitmix64's constants)
-        prints ^= prints >> np.uint64(31)
+        np.add(starts, k, out=at)
+        np.minimum(at, len(data), out=at)
+        np.take(word_at, at, out=word)
+        np.subtract(lengths, k, out=at)
+        np.clip(at, 0, 8, out=at)
+        np.take(_LOW_BYTES, at, out=mask)
+        word &= mask
+        prints ^= word
+        prints *= np.uint64(0xBF58476D1CE4E5B9)  # mix (splitmix64's constants)
+        np.right_shift(prints, np.uint64(31), out=word)
+        prints ^= word
     if arr.null_count:
         prints[np.asarray(arr.is_null())] = 0
     return prints
