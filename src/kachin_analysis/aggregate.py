@@ -310,24 +310,44 @@ def _zero_filled(frame, periods, measure, group_col, categories, *, cumulative: 
     """Sum per period (and group), with every empty period present as zeros, optionally cumulative."""
     keys = ["period"] if group_col is None else ["period", group_col]
     cols = [measure, "inexact", "imprecise"]
-    counts = frame.groupby(keys, observed=True, sort=False)[cols].sum()
     if group_col is None:
         full = pd.Index(periods, name="period")
+        groups: list = []
     else:
         groups = list(categories) if categories is not None else sorted(frame[group_col].dropna().unique().tolist())
         full = pd.MultiIndex.from_product([periods, groups], names=keys)
-    out = counts.reindex(full, fill_value=0).reset_index()
+    # Each row's cell in the period (x group) table, summed with bincount; rows in no cell are not counted.
+    cell = pd.Index(periods).get_indexer(frame["period"])
+    if group_col is not None:
+        group = _group_codes(frame[group_col], groups, categories)
+        cell = np.where((cell >= 0) & (group >= 0), cell * len(groups) + group, -1)
+    counted = cell >= 0
+    sums = {
+        c: np.bincount(cell[counted], weights=frame[c].to_numpy(dtype="float64")[counted], minlength=len(full))
+        for c in cols
+    }
+    if cumulative:  # within each group, along the periods
+        sums = {c: v.reshape(len(periods), max(len(groups), 1)).cumsum(axis=0).ravel() for c, v in sums.items()}
+    if len(full):
+        out = full.to_frame(index=False)
+    else:  # nothing to count: the empty table typed as pandas' group-by and reindex type it
+        out = frame.groupby(keys, observed=True, sort=False)[cols].sum().reindex(full, fill_value=0).reset_index()
     if group_col is not None and categories is not None:
         out[group_col] = pd.Categorical(out[group_col], categories=list(categories), ordered=True)
-    if cumulative and group_col is None:
-        out[cols] = out[cols].cumsum()
-    elif cumulative:
-        out = out.sort_values([group_col, "period"], kind="stable")
-        out[cols] = out.groupby(group_col, observed=True)[cols].cumsum()
-        out = out.sort_values(["period", group_col], kind="stable")
-    out[measure] = out[measure].round().astype("int64")
-    out[["inexact", "imprecise"]] = out[["inexact", "imprecise"]].astype("int64")
-    return out.reset_index(drop=True)
+    out[measure] = sums[measure].round().astype("int64")
+    out["inexact"], out["imprecise"] = sums["inexact"].astype("int64"), sums["imprecise"].astype("int64")
+    return out
+
+
+def _group_codes(values: pd.Series, groups: list, categories) -> np.ndarray:
+    """Each row's position in ``groups`` (-1 for a missing value); categoricals by code, without their labels."""
+    if (
+        categories is not None
+        and isinstance(values.dtype, pd.CategoricalDtype)
+        and list(values.cat.categories) == groups
+    ):
+        return values.cat.codes.to_numpy()
+    return pd.Index(groups).get_indexer(values)
 
 
 def phase_summary(record: Record, *, as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
