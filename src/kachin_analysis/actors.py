@@ -53,8 +53,8 @@ def _split_lists(values: pd.Series) -> tuple[np.ndarray, pd.Categorical]:
     count = np.bincount(owner.to_numpy(zero_copy_only=False), minlength=len(lists.dictionary))
     offsets = pa.array(np.concatenate([[0], np.cumsum(count)]), type=pa.int32())
     per_row = pc.take(pa.ListArray.from_arrays(offsets, encoded.indices), lists.indices)
-    rows = pc.list_parent_indices(per_row).to_numpy(zero_copy_only=False).astype(np.int64)
-    codes = pc.list_flatten(per_row).to_numpy(zero_copy_only=False).astype(np.int32)
+    rows = pc.list_parent_indices(per_row).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    codes = pc.list_flatten(per_row).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
     labels = pd.Categorical.from_codes(codes, categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object))
     return rows, labels
 
@@ -133,9 +133,9 @@ def _long_codes(events: pd.DataFrame, actors: pd.DataFrame | None = None) -> _Lo
         categories, ordered = pd.Index(sorted(names), dtype=str), False
     # Each role's items recoded straight to the final categories (one gather per role, no union then recode).
     position = pd.Index(categories)
-    codes = [position.get_indexer(items.categories.astype(str))[items.codes] for items in item_parts]
+    codes = [position.get_indexer(items.categories.astype(str)).astype(np.int32)[items.codes] for items in item_parts]
     actor = pd.Categorical.from_codes(
-        np.concatenate(codes).astype(np.int32) if codes else np.zeros(0, np.int32),
+        np.concatenate(codes) if codes else np.zeros(0, np.int32),
         categories=categories,
         ordered=ordered,
     )

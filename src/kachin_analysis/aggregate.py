@@ -422,7 +422,7 @@ def _values_at(key: pd.Series, rows: np.ndarray):
     """``key``'s values at row positions, typed as a frame built from them would type them (categories become str)."""
     if isinstance(key.dtype, pd.CategoricalDtype):
         values = pd.Index(pd.DataFrame({"v": np.asarray(key.cat.categories, dtype=object)})["v"])
-        return _Values(np.asarray(key.cat.codes, dtype=np.int64)[rows], values)
+        return _Values(key.cat.codes.to_numpy()[rows], values)
     return pd.DataFrame({"v": key.to_numpy()})["v"].take(rows)
 
 
@@ -441,21 +441,27 @@ def _code_groups(columns, weights=None):
             sizes.append(max(len(col.values), 1))
         elif isinstance(getattr(col, "dtype", None), pd.CategoricalDtype):
             cat = col.array if isinstance(col, pd.Series) else col
-            codes.append(np.asarray(cat.codes, dtype=np.int64))
+            codes.append(np.asarray(cat.codes))
             decoders.append(lambda c, dtype=cat.dtype: pd.Categorical.from_codes(c, dtype=dtype))
             sizes.append(max(len(cat.categories), 1))
         else:
             c, uniques = pd.factorize(col, sort=True)
-            codes.append(c.astype(np.int64))
+            codes.append(c)
             decoders.append(lambda c, uniques=uniques: pd.Index(uniques).take(c))
             sizes.append(max(len(uniques), 1))
-    keep = np.logical_and.reduce([c >= 0 for c in codes]) if codes else np.zeros(0, bool)
-    combined = np.ravel_multi_index(tuple(c[keep] for c in codes), tuple(sizes)) if len(codes) > 1 else codes[0][keep]
+    # One int64 key per row, built in place (a million rows' temporaries cost more than the arithmetic).
+    combined = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    for c, size in zip(codes, sizes):
+        combined *= size
+        combined += c
+    if any(c.min(initial=0) < 0 for c in codes):  # a missing value: the row is in no group
+        keep = np.logical_and.reduce([c >= 0 for c in codes])
+        combined = combined[keep]
+        weights = weights[keep] if weights is not None else None
     if weights is not None:
-        weights = weights[keep]
         weights = np.where(np.isnan(weights), 0.0, weights)
     keys, counts, sums = _count_keys(combined, int(np.prod(sizes)), weights)
-    parts = np.unravel_index(keys, tuple(sizes)) if len(codes) > 1 else (keys,)
+    parts = np.unravel_index(keys, tuple(sizes))
     return counts, sums, [decode(p) for decode, p in zip(decoders, parts)]
 
 
@@ -509,7 +515,6 @@ def actor_involvement(data: Record | pd.DataFrame, *, by: str = "phase_id") -> p
     fighting = np.asarray([r in FIGHTING_ROLES for r in ROLE])[long.roles]
     rows = long.rows[fighting]
     has_positions = has_values(events, "positions")
-    positions = events["positions"] if has_positions else pd.Series(np.nan, index=events.index)
     # Grouped on integer codes, event columns taken by row position: no merge or group-by on a million strings.
     events_n, positions_sum, (actor, side, group, role) = _code_groups(
         [
@@ -518,7 +523,9 @@ def actor_involvement(data: Record | pd.DataFrame, *, by: str = "phase_id") -> p
             _values_at(key, rows),
             pd.Categorical.from_codes(long.roles[fighting], categories=list(ROLE), ordered=True),
         ],
-        weights=positions.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows],
+        weights=events["positions"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows]
+        if has_positions
+        else None,
     )
     out = pd.DataFrame(
         {"actor_id": actor, "side": side, by: group, "role": role, "events": events_n, "positions": positions_sum}
