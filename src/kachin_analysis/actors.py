@@ -34,14 +34,29 @@ def _split_lists(values: pd.Series) -> tuple[np.ndarray, pd.Categorical]:
     >>> rows.tolist(), items.tolist()
     ([0, 0, 2], ['KIA', 'PDF', 'KIA'])
     """
+    import pyarrow.compute as pc
+
+    which, per_list, categories = _distinct_lists(values)
+    per_row = pc.take(per_list, which)  # each row takes its list's items (a missing cell, a missing list)
+    rows = pc.list_parent_indices(per_row).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    codes = pc.list_flatten(per_row).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    return rows, pd.Categorical.from_codes(codes, categories=categories)
+
+
+def _distinct_lists(values: pd.Series):
+    """The column's distinct ``;``-lists, each split once: (each row's list, an Arrow array missing for a missing
+    cell; each list's items as codes, an Arrow list array; the items' labels, in order of first
+    appearance).
+
+    Lists repeat heavily (a few thousand distinct lists in a million ACLED rows). The first appearance of an
+    item among the distinct lists is its first appearance among the rows.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
     arr = pa.array(values, type=pa.string(), from_pandas=True)
-    # Lists repeat heavily (a few thousand distinct lists in a million ACLED rows): each distinct list is split once
-    # and every row then takes its list's items. The first appearance of an item is the same either way.
     lists = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
     split = pc.split_pattern(lists.dictionary, LIST_SEP)
     owner, items = pc.list_parent_indices(split), pc.list_flatten(split)
@@ -49,14 +64,10 @@ def _split_lists(values: pd.Series) -> tuple[np.ndarray, pd.Categorical]:
     if not pc.all(keep).as_py():
         owner, items = pc.filter(owner, keep), pc.filter(items, keep)
     encoded = pc.dictionary_encode(items)
-    # Each distinct list as a list of item codes; each row takes its own (a missing cell takes a missing list).
     count = np.bincount(owner.to_numpy(zero_copy_only=False), minlength=len(lists.dictionary))
     offsets = pa.array(np.concatenate([[0], np.cumsum(count)]), type=pa.int32())
-    per_row = pc.take(pa.ListArray.from_arrays(offsets, encoded.indices), lists.indices)
-    rows = pc.list_parent_indices(per_row).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    codes = pc.list_flatten(per_row).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-    labels = pd.Categorical.from_codes(codes, categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object))
-    return rows, labels
+    per_list = pa.ListArray.from_arrays(offsets, encoded.indices)
+    return lists.indices, per_list, pd.Index(encoded.dictionary.to_pylist(), dtype=object)
 
 
 def event_actors(record: Record | pd.DataFrame, actors: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .actors import _long_codes, actor_rows, event_actors
+from .actors import _distinct_lists, _long_codes, actor_rows, event_actors
 from .claims import claims_vs_record
 from .control import control_timeline, holder_on, towns_held
 from .inputs import events_of, has_values, is_acled, require_columns, require_record
@@ -559,6 +559,41 @@ def actor_appearances(data: Record | pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _co_occurrence(lists: pd.Series, ids: pd.Series) -> tuple[pd.Index, np.ndarray]:
+    """(the listed actors, actor × actor count of the events that list both). Events are told apart by id, as a
+    reader counts them; an actor listed twice in one event is one mark.
+
+    The count is (incidence)ᵀ · (incidence) over events. An event of one row holds that row's list, so such events
+    are counted once per distinct list, weighted by how many events hold it (a few thousand lists for a million
+    ACLED rows); only events spread over several rows (an id used twice) are built row by row.
+    """
+    import pyarrow.compute as pc
+    from scipy.sparse import csr_matrix
+
+    which, per_list, categories = _distinct_lists(lists)
+    names = pd.Index(categories.astype(str))
+    owner = pc.list_parent_indices(per_list).to_numpy(zero_copy_only=False)
+    items = pc.list_flatten(per_list).to_numpy(zero_copy_only=False)
+    marks = csr_matrix((np.ones(len(owner), dtype=np.int64), (owner, items)), shape=(len(per_list), len(names)))
+    marks.sum_duplicates()
+    marks.data[:] = 1
+    listed = pc.fill_null(which, -1).to_numpy(zero_copy_only=False)
+    first = first_rows(ids)
+    alone = np.bincount(first, minlength=len(first))[first] == 1  # the event is this row only
+    events_per_list = np.bincount(listed[alone & (listed >= 0)], minlength=len(per_list))
+    counts = marks.T @ csr_matrix(marks.multiply(events_per_list[:, None]))
+    spread = np.flatnonzero(~alone & (listed >= 0))
+    if len(spread):
+        event, which_event = np.unique(first[spread], return_inverse=True)
+        lists_of = csr_matrix(
+            (np.ones(len(spread), dtype=np.int64), (which_event, listed[spread])), shape=(len(event), len(per_list))
+        )
+        incidence = lists_of @ marks
+        incidence.data[:] = 1
+        counts = counts + incidence.T @ incidence
+    return names, np.asarray(counts.todense(), dtype=np.int64).reshape(len(names), len(names))
+
+
 def co_participation(data: Record | pd.DataFrame, *, role: str = "attacker") -> pd.DataFrame:
     """Square actor × actor matrix: events in which both fought on the same side (same role).
 
@@ -574,22 +609,11 @@ def co_participation(data: Record | pd.DataFrame, *, role: str = "attacker") -> 
         raise ValueError(f"role must be one of {', '.join(FIGHTING_ROLES)}; got {role!r}")
     events = _events(data)
     column = f"{role}s"
-    if column in events.columns and len(events):
-        rows, items = actor_rows(events, column)
+    ids = events["event_id"].astype("string") if len(events) else None
+    if column in events.columns and ids is not None:
+        names, counts = _co_occurrence(events[column], ids)
     else:
-        rows, items = np.zeros(0, dtype=np.int64), pd.Categorical([])
-    # One mark per (event, actor): events are told apart by id, as a reader counts them.
-    event_codes = first_rows(events["event_id"].astype("string"))
-    names = pd.Index(items.categories.astype(str))
-    # Actor × actor co-occurrence is (incidence)ᵀ · (incidence); the incidence matrix is sparse (a few actors per
-    # event). An actor listed twice in one event is one mark (duplicates summed, then set to 1).
-    from scipy.sparse import coo_matrix
-
-    shape = (int(event_codes.max(initial=-1)) + 1, len(names))
-    incidence = coo_matrix((np.ones(len(rows), dtype=np.int64), (event_codes[rows], items.codes)), shape=shape).tocsr()
-    incidence.sum_duplicates()
-    incidence.data[:] = 1
-    counts = np.asarray((incidence.T @ incidence).todense(), dtype=np.int64).reshape(len(names), len(names))
+        names, counts = pd.Index(pd.Categorical([]).categories.astype(str)), np.zeros((0, 0), dtype=np.int64)
     actor = np.flatnonzero(np.diag(counts))
     used_names = set(names[actor])
     if isinstance(data, Record) and len(data.actors):  # the record's own actor order, then any others by name
