@@ -28,7 +28,7 @@ from .control import control_timeline, holder_on, towns_held
 from .inputs import events_of, has_values, is_acled, require_columns, require_record
 from .load import Record, load_record  # noqa: F401 - load_record for the examples
 from .periods import bins, period_range, period_starts
-from .repeats import first_rows
+from .repeats import shared_ids
 from .schema import CLAIM_METRIC_RULES, FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, ROLE, SIDE
 
 __all__ = [
@@ -577,16 +577,18 @@ def _co_occurrence(lists: pd.Series, ids: pd.Series) -> tuple[pd.Index, np.ndarr
     marks = csr_matrix((np.ones(len(owner), dtype=np.int64), (owner, items)), shape=(len(per_list), len(names)))
     marks.sum_duplicates()
     marks.data[:] = 1
-    listed = pc.fill_null(which, -1).to_numpy(zero_copy_only=False)
-    first = first_rows(ids)
-    alone = np.bincount(first, minlength=len(first))[first] == 1  # the event is this row only
-    events_per_list = np.bincount(listed[alone & (listed >= 0)], minlength=len(per_list))
+    n_lists = len(per_list)
+    listed = pc.fill_null(which, n_lists).to_numpy(zero_copy_only=False)  # a missing cell: one past the lists
+    spread, first = shared_ids(ids)  # the rows of events spread over several rows, and each one's first row
+    spread, first = spread[listed[spread] < n_lists], first[listed[spread] < n_lists]
+    events_per_list = np.bincount(listed, minlength=n_lists + 1)[:n_lists] - np.bincount(
+        listed[spread], minlength=n_lists
+    )
     counts = marks.T @ csr_matrix(marks.multiply(events_per_list[:, None]))
-    spread = np.flatnonzero(~alone & (listed >= 0))
     if len(spread):
-        event, which_event = np.unique(first[spread], return_inverse=True)
+        event, which_event = np.unique(first, return_inverse=True)
         lists_of = csr_matrix(
-            (np.ones(len(spread), dtype=np.int64), (which_event, listed[spread])), shape=(len(event), len(per_list))
+            (np.ones(len(spread), dtype=np.int64), (which_event, listed[spread])), shape=(len(event), n_lists)
         )
         incidence = lists_of @ marks
         incidence.data[:] = 1

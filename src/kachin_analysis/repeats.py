@@ -8,8 +8,8 @@ fingerprint repeats (the same id, or rarely a collision) are compared exactly.
 Example
 -------
 >>> import pandas as pd
->>> first_rows(pd.Series(["MMR1", "MMR2", "MMR1"], dtype="string")).tolist()
-[0, 1, 0]
+>>> repeated(pd.Series(["MMR1", "MMR2", "MMR1"], dtype="string")).tolist()
+[False, False, True]
 """
 
 from __future__ import annotations
@@ -17,23 +17,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["fingerprints", "first_rows", "repeated"]
+__all__ = ["fingerprints", "repeated", "shared_ids"]
 
 #: Keeps the low m bytes of a little-endian 64-bit word (m = 0 … 8).
 _LOW_BYTES = np.array([(1 << (8 * m)) - 1 for m in range(9)], dtype=np.uint64)
 
 
-def first_rows(ids: pd.Series) -> np.ndarray:
-    """For each row, the position of the first row with the same id (its own position when the id is new);
-    missing ids count as one id, as ``pd.factorize(..., use_na_sentinel=False)`` counts them.
+def shared_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose id another row also has (missing ids count as one id, as ``pd.factorize(...,
+    use_na_sentinel=False)`` counts them), and for each the first row with that id.
 
-    >>> first_rows(pd.Series(["a", "b", "a", None, None, "c"], dtype="string")).tolist()
-    [0, 1, 0, 3, 3, 5]
+    >>> rows, first = shared_ids(pd.Series(["a", "b", "a", None, None, "c"], dtype="string"))
+    >>> rows.tolist(), first.tolist()
+    ([0, 2, 3, 4], [0, 0, 3, 3])
     """
-    first = np.arange(len(ids), dtype=np.int64)
     suspects, their_first = _first_of_suspects(ids)
-    first[suspects] = their_first
-    return first
+    shared = np.bincount(their_first, minlength=len(ids))[their_first] > 1 if len(suspects) else suspects > 0
+    return suspects[shared], their_first[shared]
 
 
 def repeated(ids: pd.Series) -> np.ndarray:
