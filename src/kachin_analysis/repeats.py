@@ -19,6 +19,8 @@ import pandas as pd
 
 __all__ = ["fingerprints", "repeated", "shared_ids"]
 
+#: Rows fingerprinted at a time.
+_BLOCK = 1 << 16
 #: Keeps the low m bytes of a little-endian 64-bit word (m = 0 … 8).
 _LOW_BYTES = np.array([(1 << (8 * m)) - 1 for m in range(9)], dtype=np.uint64)
 
@@ -60,6 +62,16 @@ def _first_of_suspects(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return suspects, suspects[np.unique(same, return_index=True)[1]][same]
 
 
+def _fingerprint_block(word_at: np.ndarray, end: int, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Fingerprints of the strings at ``starts`` with ``lengths``; ``word_at[i]`` is the 8 bytes from byte i."""
+    prints = lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    for k in range(0, int(lengths.max(initial=0)), 8):
+        word = word_at[np.minimum(starts + k, end)] & _LOW_BYTES[np.clip(lengths - k, 0, 8)]
+        prints = (prints ^ word) * np.uint64(0xBF58476D1CE4E5B9)  # mix (splitmix64's constants)
+        prints ^= prints >> np.uint64(31)
+    return prints
+
+
 def fingerprints(text: pd.Series) -> np.ndarray:
     """A 64-bit fingerprint of each string: the same for equal strings (and for all missing values), rarely the
     same for different ones. Read eight bytes at a time from the Arrow buffers, with no Python object per row.
@@ -71,29 +83,22 @@ def fingerprints(text: pd.Series) -> np.ndarray:
     import pyarrow as pa
 
     arr = pa.array(text, type=pa.large_string(), from_pandas=True)
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]  # each as it is: no combined copy
+    return np.concatenate([_fingerprint_array(c) for c in chunks] or [np.zeros(0, np.uint64)])
+
+
+def _fingerprint_array(arr) -> np.ndarray:
+    """:func:`fingerprints` of one Arrow large-string array."""
     _, offsets_buffer, data_buffer = arr.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
     padded = np.concatenate([data, np.zeros(8, np.uint8)])
     word_at = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))  # the 8 bytes from i
-    starts, lengths = offsets[:-1], np.diff(offsets)
-    prints = lengths.astype(np.uint64)
-    prints *= np.uint64(0x9E3779B97F4A7C15)
-    # Worked in place in a few arrays: at a million rows every new temporary costs page faults.
-    at, word, mask = np.empty(len(starts), np.int64), np.empty(len(starts), np.uint64), np.empty(len(starts), np.uint64)
-    for k in range(0, int(lengths.max(initial=0)), 8):
-        np.add(starts, k, out=at)
-        np.minimum(at, len(data), out=at)
-        np.take(word_at, at, out=word)
-        np.subtract(lengths, k, out=at)
-        np.clip(at, 0, 8, out=at)
-        np.take(_LOW_BYTES, at, out=mask)
-        word &= mask
-        prints ^= word
-        prints *= np.uint64(0xBF58476D1CE4E5B9)  # mix (splitmix64's constants)
-        np.right_shift(prints, np.uint64(31), out=word)
-        prints ^= word
+    prints = np.empty(len(arr), dtype=np.uint64)
+    # In blocks of rows: the temporaries stay in cache, and a million rows' worth of them is never allocated.
+    for lo in range(0, len(arr), _BLOCK):
+        block = offsets[lo : lo + _BLOCK + 1]
+        prints[lo : lo + _BLOCK] = _fingerprint_block(word_at, len(data), block[:-1], np.diff(block))
     if arr.null_count:
         prints[np.asarray(arr.is_null())] = 0
     return prints
