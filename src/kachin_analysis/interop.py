@@ -228,7 +228,7 @@ def _map_dictionary(arr, fn):
 def _per_pair(fn, a, b, *, as_dictionary: bool = False):
     """``fn(a, b)`` row by row for two dictionary arrays, worked out once per distinct pair of values (a million
     ACLED rows hold a few thousand pairs); a missing row is passed to ``fn`` as null. With ``as_dictionary`` the
-    result stays encoded: the rows' pair codes into the per-pair results (which may repeat)."""
+    result stays dictionary-encoded (no string per row)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -244,9 +244,11 @@ def _per_pair(fn, a, b, *, as_dictionary: bool = False):
     key += positions(b)
     pair, distinct = pd.factorize(key)
     result = fn(values(a, distinct // width), values(b, distinct % width))
-    if as_dictionary:
-        return pa.DictionaryArray.from_arrays(pa.array(pair.astype(np.int32)), result)
-    return pc.take(result, pa.array(pair))
+    if not as_dictionary:
+        return pc.take(result, pa.array(pair))
+    encoded = pc.dictionary_encode(result)  # each distinct result once; a missing result is a missing row
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)[pair]
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), encoded.dictionary)
 
 
 def _as_string(arr):
@@ -658,8 +660,8 @@ def filter_rows(export: AcledExport, *, admin1=None, start=None, end=None) -> np
 
 
 def map_events(export: AcledExport):
-    """Stage 4: ACLED's columns to ours, for every row (an Arrow table; values that cannot be mapped become
-    null, and :func:`unmappable_rows` says which)."""
+    """Stage 4: ACLED's columns to ours, for every row (an Arrow table, vocabularies dictionary-encoded; values that
+    cannot be mapped become null, and :func:`unmappable_rows` says which)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -823,7 +825,7 @@ def _encoded_in_order(column):
     if not pa.types.is_dictionary(column.type):
         return pc.dictionary_encode(column)
     column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    distinct = pc.dictionary_encode(column.dictionary)  # its values may repeat (many pairs give one side)
+    distinct = pc.dictionary_encode(column.dictionary)  # a dictionary's values need not be unique
     codes = pc.fill_null(pc.take(distinct.indices, column.indices), -1).to_numpy(zero_copy_only=False)
     order = pd.unique(codes)
     order = order[order >= 0]
