@@ -244,8 +244,8 @@ def _per_pair(fn, a, b, *, as_dictionary: bool = False):
     key += positions(b)
     pair, distinct = pd.factorize(key)
     result = fn(values(a, distinct // width), values(b, distinct % width))
-    if not as_dictionary:
-        return pc.take(result, pa.array(pair))
+    if not as_dictionary:  # text as pandas keeps it (large strings), so the frame need not copy a million again
+        return pc.take(pc.cast(result, pa.large_string()), pa.array(pair))
     encoded = pc.dictionary_encode(result)  # each distinct result once; a missing result is a missing row
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)[pair]
     return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), encoded.dictionary)
@@ -677,14 +677,14 @@ def map_events(export: AcledExport):
             "event_type": _dict_map(
                 sub, lambda v: SUB_EVENT_TO_TYPE.get((v or "").strip(), "other"), as_dictionary=True
             ),
-            "target_type": pa.nulls(n, pa.string()),
+            "target_type": pa.nulls(n, pa.large_string()),
             "target": _category(raw("location")),
             "positions": pa.nulls(n, pa.int64()),
-            "positions_precision": pa.nulls(n, pa.string()),
+            "positions_precision": pa.nulls(n, pa.large_string()),
             "place_id": _dict_map(raw("location"), _slug, as_dictionary=True),
-            "phase_id": pa.nulls(n, pa.string()),
+            "phase_id": pa.nulls(n, pa.large_string()),
             "attackers": _join_actors(raw("actor1"), raw("assoc_actor_1")),
-            "other_parties": pa.nulls(n, pa.string()),
+            "other_parties": pa.nulls(n, pa.large_string()),
             "defenders": _join_actors(raw("actor2"), raw("assoc_actor_2"), missing_if_no_main=True),
             "source_ids": _category(raw("source")),
             "confidence": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array(["reported"])),
@@ -847,7 +847,9 @@ def to_events_frame(events, selection: np.ndarray) -> pd.DataFrame:
     for c in _CATEGORICAL:
         if c in _IN_ORDER or not pa.types.is_dictionary(events.schema.field(c).type):
             events = events.set_column(events.column_names.index(c), c, _encoded_in_order(events[c]))
-    return events.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype("pyarrow")}.get)
+    # pandas keeps text as large strings: text made large here is not copied again on the way.
+    text = pd.StringDtype("pyarrow")
+    return events.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): text, pa.large_string(): text}.get)
 
 
 _TO_SUB_EVENT = {ours: (etype, sub, disorder) for ours, etype, sub, disorder, export in ACLED_EVENT_TYPES if export}
