@@ -255,7 +255,7 @@ def _as_string(arr):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_string(arr.type) and arr.null_count == 0:
+    if (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) and arr.null_count == 0:
         return arr  # already plain text with no gaps: no copy
     arr = arr.combine_chunks() if hasattr(arr, "combine_chunks") else arr
     if pa.types.is_dictionary(arr.type):
@@ -612,7 +612,10 @@ def read_export(src: AcledSource) -> AcledExport:
     if isinstance(src.source, pd.DataFrame):
         frame = src.source.astype(object).where(src.source.notna(), "").astype(str)
         return AcledExport(src.name, pa.Table.from_pandas(frame, preserve_index=False))
-    as_text = {c: (pa.dictionary(pa.int32(), pa.string()) if c in _LOW_CARDINALITY else pa.string()) for c in _NEEDED}
+    # Ids and notes as large strings, as the pandas frame keeps text (no copy on the way there).
+    as_text = {
+        c: (pa.dictionary(pa.int32(), pa.string()) if c in _LOW_CARDINALITY else pa.large_string()) for c in _NEEDED
+    }
     # Dates are read as text and parsed once per distinct value (a million rows hold a few thousand dates), as Arrow
     # would parse them; one that does not parse sends the file down the text path, as a typed read of it would.
     typed = dict(as_text, latitude=pa.float64(), longitude=pa.float64(), fatalities=pa.int64())
