@@ -14,6 +14,8 @@ Example
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -26,7 +28,28 @@ __all__ = ["actor_rows", "event_actors"]
 def _split_lists(values: pd.Series) -> tuple[np.ndarray, pd.Categorical]:
     """Split a column of ``;``-lists in Arrow: (row position of each item, the items as a categorical).
 
-    Empty and missing cells give no items.
+    Empty and missing cells give no items; categories come in order of first appearance.
+
+    >>> rows, items = _split_lists(pd.Series(["KIA;PDF", None, "KIA", ""]))
+    >>> rows.tolist(), items.tolist()
+    ([0, 0, 2], ['KIA', 'PDF', 'KIA'])
+    """
+    import pyarrow.compute as pc
+
+    which, per_list, categories = _distinct_lists(values)
+    per_row = pc.take(per_list, which)  # each row takes its list's items (a missing cell, a missing list)
+    rows = pc.list_parent_indices(per_row).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    codes = pc.list_flatten(per_row).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    return rows, pd.Categorical.from_codes(codes, categories=categories)
+
+
+def _distinct_lists(values: pd.Series):
+    """The column's distinct ``;``-lists, each split once: (each row's list, an Arrow array missing for a missing
+    cell; each list's items as codes, an Arrow list array; the items' labels, in order of first
+    appearance).
+
+    Lists repeat heavily (a few thousand distinct lists in a million ACLED rows). The first appearance of an
+    item among the distinct lists is its first appearance among the rows.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -34,18 +57,17 @@ def _split_lists(values: pd.Series) -> tuple[np.ndarray, pd.Categorical]:
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
     arr = pa.array(values, type=pa.string(), from_pandas=True)
-    lists = pc.split_pattern(arr, LIST_SEP)
-    parents = pc.list_parent_indices(lists)
-    items = pc.list_flatten(lists)
+    lists = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+    split = pc.split_pattern(lists.dictionary, LIST_SEP)
+    owner, items = pc.list_parent_indices(split), pc.list_flatten(split)
     keep = pc.not_equal(items, "")
     if not pc.all(keep).as_py():
-        parents, items = pc.filter(parents, keep), pc.filter(items, keep)
-    encoded = pc.dictionary_encode(items).combine_chunks() if hasattr(items, "chunks") else pc.dictionary_encode(items)
-    labels = pd.Categorical.from_codes(
-        encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32),
-        categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object),
-    )
-    return parents.to_numpy(zero_copy_only=False).astype(np.int64), labels
+        owner, items = pc.filter(owner, keep), pc.filter(items, keep)
+    encoded = pc.dictionary_encode(items)
+    count = np.bincount(owner.to_numpy(zero_copy_only=False), minlength=len(lists.dictionary))
+    offsets = pa.array(np.concatenate([[0], np.cumsum(count)]), type=pa.int32())
+    per_list = pa.ListArray.from_arrays(offsets, encoded.indices)
+    return lists.indices, per_list, pd.Index(encoded.dictionary.to_pylist(), dtype=object)
 
 
 def event_actors(record: Record | pd.DataFrame, actors: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -63,21 +85,40 @@ def event_actors(record: Record | pd.DataFrame, actors: pd.DataFrame | None = No
     >>> list(ea.columns)
     ['event_id', 'actor_id', 'role', 'side']
     """
-    return _event_actors_rows(record, actors).drop(columns="_row")
-
-
-def _event_actors_rows(
-    record: Record | pd.DataFrame, actors: pd.DataFrame | None = None, *, in_order: bool = True
-) -> pd.DataFrame:
-    """:func:`event_actors` plus ``_row``, each item's row position in the events frame (for helpers that join
-    event columns by position instead of merging on ``event_id`` strings). With ``in_order=False`` the rows come
-    grouped by role rather than in event order, and without ``event_id`` (for helpers that aggregate)."""
     if isinstance(record, Record):
         events, actors = record.events, record.actors
     else:
         events = record
-    # Everything stays columnar: actors as categorical codes from Arrow, ids taken from their own string array;
-    # no Python object per row (which cost about 2 s at a million ACLED rows).
+    long = _long_codes(events, actors)
+    # Row order of the events, then role order; items keep their listed order within a cell. The codes come
+    # role by role, each role in row order, so a stable sort on the row alone gives exactly that.
+    order = np.argsort(long.rows, kind="stable")
+    ids = events["event_id"].astype("string").array
+    return pd.DataFrame(
+        {
+            "event_id": ids.take(long.rows[order]) if len(order) else ids[:0],
+            "actor_id": long.actors.take(order) if len(order) else long.actors,
+            "role": pd.Categorical.from_codes(long.roles[order], categories=list(ROLE), ordered=True),
+            "side": pd.Categorical.from_codes(long.sides[order], categories=list(SIDE), ordered=True),
+        }
+    )
+
+
+class _Long(NamedTuple):
+    """The long view as codes, role by role (attackers, then defenders, then other parties), each in row order."""
+
+    rows: np.ndarray  #: each item's row position in the events frame
+    roles: np.ndarray  #: codes into ROLE
+    actors: pd.Categorical  #: the actor: the record's actors first, in its order, then others by name
+    sides: np.ndarray  #: codes into SIDE, -1 where unknown
+
+
+def _long_codes(events: pd.DataFrame, actors: pd.DataFrame | None = None) -> _Long:
+    """:func:`event_actors` as codes, for helpers that aggregate (they take event columns by row position instead
+    of merging on ``event_id`` strings). Sides come from the actors frame when given, else from the events'
+    ``attacker_side``/``defender_side`` columns."""
+    # Everything stays columnar: actors as categorical codes from Arrow; no Python object per row (which cost
+    # about 2 s at a million ACLED rows).
     rows_parts, role_parts, item_parts, side_parts = [], [], [], []
     for code, (role, column) in enumerate(
         (("attacker", "attackers"), ("defender", "defenders"), ("other_party", "other_parties"))
@@ -94,48 +135,32 @@ def _event_actors_rows(
             side_parts.append(side_codes[rows])
         else:
             side_parts.append(np.full(len(rows), -1, dtype=np.int8))
-    if rows_parts:
-        rows = np.concatenate(rows_parts)
-        roles = np.concatenate(role_parts)
-        sides = np.concatenate(side_parts).astype(np.int8)
-        items = pd.api.types.union_categoricals(item_parts) if len(item_parts) > 1 else item_parts[0]
-    else:
-        rows, roles, sides = np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0, np.int8)
-        items = pd.Categorical([])
-    # Row order of the events, then role order; items keep their listed order within a cell (stable sort).
-    if in_order:
-        order = np.lexsort((roles, rows))
-        rows, roles, sides = rows[order], roles[order], sides[order]
-        items = items.take(order) if len(order) else items
-    names = [str(c) for c in items.categories]
+    names = list(dict.fromkeys(str(c) for items in item_parts for c in items.categories))
     if actors is not None and len(actors):
         declared = list(dict.fromkeys(actors["actor_id"].astype(str)))
-        extra = sorted(set(names) - set(declared))
-        actor_id = items.set_categories(declared + extra, ordered=True)
-        side_of = dict(zip(actors["actor_id"].astype(str), actors["side"].astype(str)))
-        side_by_category = pd.Categorical([side_of.get(a) for a in actor_id.categories], categories=list(SIDE)).codes
-        side_codes = side_by_category[actor_id.codes] if len(actor_id) else np.zeros(0, np.int8)
-        side = pd.Categorical.from_codes(
-            np.where(actor_id.codes < 0, -1, side_codes), categories=list(SIDE), ordered=True
-        )
+        categories: list[str] | pd.Index = declared + sorted(set(names) - set(declared))
+        ordered = True
     else:
-        actor_id = items.set_categories(pd.Index(sorted(names), dtype=str), ordered=False)
-        side = pd.Categorical.from_codes(sides, categories=list(SIDE), ordered=True)
-    columns = {}
-    if in_order:
-        columns["event_id"] = (
-            events["event_id"].astype("string").array.take(rows)
-            if len(rows)
-            else pd.array([], dtype=events["event_id"].astype("string").dtype)
-        )
-    return pd.DataFrame(
-        {
-            **columns,
-            "actor_id": actor_id,
-            "role": pd.Categorical.from_codes(roles, categories=list(ROLE), ordered=True),
-            "side": side,
-            "_row": rows,
-        }
+        categories, ordered = pd.Index(sorted(names), dtype=str), False
+    # Each role's items recoded straight to the final categories (one gather per role, no union then recode).
+    position = pd.Index(categories)
+    codes = [position.get_indexer(items.categories.astype(str)).astype(np.int32)[items.codes] for items in item_parts]
+    actor = pd.Categorical.from_codes(
+        np.concatenate(codes) if codes else np.zeros(0, np.int32),
+        categories=categories,
+        ordered=ordered,
+    )
+    if actors is not None and len(actors):
+        side_of = dict(zip(actors["actor_id"].astype(str), actors["side"].astype(str)))
+        side_by_category = pd.Categorical([side_of.get(a) for a in actor.categories], categories=list(SIDE)).codes
+        sides = side_by_category[actor.codes] if len(actor) else np.zeros(0, np.int8)
+    else:
+        sides = np.concatenate(side_parts).astype(np.int8) if side_parts else np.zeros(0, np.int8)
+    return _Long(
+        np.concatenate(rows_parts) if rows_parts else np.zeros(0, np.int64),
+        np.concatenate(role_parts) if role_parts else np.zeros(0, np.int8),
+        actor,
+        sides,
     )
 
 

@@ -22,13 +22,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .actors import _event_actors_rows, actor_rows, event_actors
+from .actors import _distinct_lists, _long_codes, actor_rows, event_actors
 from .claims import claims_vs_record
 from .control import control_timeline, holder_on, towns_held
 from .inputs import events_of, has_values, is_acled, require_columns, require_record
 from .load import Record, load_record  # noqa: F401 - load_record for the examples
 from .periods import bins, period_range, period_starts
-from .schema import CLAIM_METRIC_RULES, FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, SIDE
+from .repeats import shared_ids
+from .schema import CLAIM_METRIC_RULES, FIGHTING_ROLES, GEO_LEVELS, HQ_TARGET_TYPES, ROLE, SIDE
 
 __all__ = [
     "FREQS",
@@ -309,24 +310,44 @@ def _zero_filled(frame, periods, measure, group_col, categories, *, cumulative: 
     """Sum per period (and group), with every empty period present as zeros, optionally cumulative."""
     keys = ["period"] if group_col is None else ["period", group_col]
     cols = [measure, "inexact", "imprecise"]
-    counts = frame.groupby(keys, observed=True, sort=False)[cols].sum()
     if group_col is None:
         full = pd.Index(periods, name="period")
+        groups: list = []
     else:
         groups = list(categories) if categories is not None else sorted(frame[group_col].dropna().unique().tolist())
         full = pd.MultiIndex.from_product([periods, groups], names=keys)
-    out = counts.reindex(full, fill_value=0).reset_index()
+    # Each row's cell in the period (x group) table, summed with bincount; rows in no cell are not counted.
+    cell = pd.Index(periods).get_indexer(frame["period"])
+    if group_col is not None:
+        group = _group_codes(frame[group_col], groups, categories)
+        cell = np.where((cell >= 0) & (group >= 0), cell * len(groups) + group, -1)
+    counted = cell >= 0
+    sums = {
+        c: np.bincount(cell[counted], weights=frame[c].to_numpy(dtype="float64")[counted], minlength=len(full))
+        for c in cols
+    }
+    if cumulative:  # within each group, along the periods
+        sums = {c: v.reshape(len(periods), max(len(groups), 1)).cumsum(axis=0).ravel() for c, v in sums.items()}
+    if len(full):
+        out = full.to_frame(index=False)
+    else:  # nothing to count: the empty table typed as pandas' group-by and reindex type it
+        out = frame.groupby(keys, observed=True, sort=False)[cols].sum().reindex(full, fill_value=0).reset_index()
     if group_col is not None and categories is not None:
         out[group_col] = pd.Categorical(out[group_col], categories=list(categories), ordered=True)
-    if cumulative and group_col is None:
-        out[cols] = out[cols].cumsum()
-    elif cumulative:
-        out = out.sort_values([group_col, "period"], kind="stable")
-        out[cols] = out.groupby(group_col, observed=True)[cols].cumsum()
-        out = out.sort_values(["period", group_col], kind="stable")
-    out[measure] = out[measure].round().astype("int64")
-    out[["inexact", "imprecise"]] = out[["inexact", "imprecise"]].astype("int64")
-    return out.reset_index(drop=True)
+    out[measure] = sums[measure].round().astype("int64")
+    out["inexact"], out["imprecise"] = sums["inexact"].astype("int64"), sums["imprecise"].astype("int64")
+    return out
+
+
+def _group_codes(values: pd.Series, groups: list, categories) -> np.ndarray:
+    """Each row's position in ``groups`` (-1 for a missing value); categoricals by code, without their labels."""
+    if (
+        categories is not None
+        and isinstance(values.dtype, pd.CategoricalDtype)
+        and list(values.cat.categories) == groups
+    ):
+        return values.cat.codes.to_numpy()
+    return pd.Index(groups).get_indexer(values)
 
 
 def phase_summary(record: Record, *, as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
@@ -401,14 +422,14 @@ def _values_at(key: pd.Series, rows: np.ndarray):
     """``key``'s values at row positions, typed as a frame built from them would type them (categories become str)."""
     if isinstance(key.dtype, pd.CategoricalDtype):
         values = pd.Index(pd.DataFrame({"v": np.asarray(key.cat.categories, dtype=object)})["v"])
-        return _Values(np.asarray(key.cat.codes, dtype=np.int64)[rows], values)
+        return _Values(key.cat.codes.to_numpy()[rows], values)
     return pd.DataFrame({"v": key.to_numpy()})["v"].take(rows)
 
 
 def _code_groups(columns, weights=None):
-    """Group rows on several columns at once through integer codes (one int64 key per row, one hash group-by).
+    """Group rows on several columns at once through integer codes (one int64 key per row, counted with bincount).
 
-    Returns (frame with ``n`` rows per group and ``w`` the sum of ``weights``, [one column of group values per
+    Returns (rows per group, sum of ``weights`` per group with missing weights as 0, [one column of group values per
     input column]); groups in sorted order (categoricals by category order), rows with a missing value dropped,
     as ``groupby(observed=True)`` would.
     """
@@ -420,20 +441,44 @@ def _code_groups(columns, weights=None):
             sizes.append(max(len(col.values), 1))
         elif isinstance(getattr(col, "dtype", None), pd.CategoricalDtype):
             cat = col.array if isinstance(col, pd.Series) else col
-            codes.append(np.asarray(cat.codes, dtype=np.int64))
+            codes.append(np.asarray(cat.codes))
             decoders.append(lambda c, dtype=cat.dtype: pd.Categorical.from_codes(c, dtype=dtype))
             sizes.append(max(len(cat.categories), 1))
         else:
             c, uniques = pd.factorize(col, sort=True)
-            codes.append(c.astype(np.int64))
+            codes.append(c)
             decoders.append(lambda c, uniques=uniques: pd.Index(uniques).take(c))
             sizes.append(max(len(uniques), 1))
-    keep = np.logical_and.reduce([c >= 0 for c in codes]) if codes else np.zeros(0, bool)
-    combined = np.ravel_multi_index(tuple(c[keep] for c in codes), tuple(sizes)) if len(codes) > 1 else codes[0][keep]
-    frame = pd.DataFrame({"k": combined, "w": (weights[keep] if weights is not None else np.zeros(len(combined)))})
-    groups = frame.groupby("k", sort=True).agg(n=("w", "size"), w=("w", "sum"))
-    parts = np.unravel_index(groups.index.to_numpy(), tuple(sizes)) if len(codes) > 1 else (groups.index.to_numpy(),)
-    return groups, [decode(p) for decode, p in zip(decoders, parts)]
+    # One int64 key per row, built in place (a million rows' temporaries cost more than the arithmetic).
+    combined = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    for c, size in zip(codes, sizes):
+        combined *= size
+        combined += c
+    if any(c.min(initial=0) < 0 for c in codes):  # a missing value: the row is in no group
+        keep = np.logical_and.reduce([c >= 0 for c in codes])
+        combined = combined[keep]
+        weights = weights[keep] if weights is not None else None
+    if weights is not None:
+        weights = np.where(np.isnan(weights), 0.0, weights)
+    keys, counts, sums = _count_keys(combined, int(np.prod(sizes)), weights)
+    parts = np.unravel_index(keys, tuple(sizes))
+    return counts, sums, [decode(p) for decode, p in zip(decoders, parts)]
+
+
+def _count_keys(keys: np.ndarray, space: int, weights: np.ndarray | None):
+    """(each distinct key in order, how often it occurs, the sum of its ``weights``) for keys in ``range(space)``.
+
+    >>> _count_keys(np.array([3, 1, 3]), 5, np.array([1.0, 2.0, 4.0]))
+    (array([1, 3]), array([1, 2]), array([2., 5.]))
+    """
+    if space <= 4 * len(keys) + 65536:  # a dense table of counts is cheaper than sorting or hashing the keys
+        counts = np.bincount(keys, minlength=space)
+        present = np.flatnonzero(counts)
+        sums = np.bincount(keys, weights, minlength=space)[present] if weights is not None else np.zeros(len(present))
+        return present, counts[present], sums
+    present, inverse = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inverse, weights, minlength=len(present)) if weights is not None else np.zeros(len(present))
+    return present, np.bincount(inverse, minlength=len(present)), sums
 
 
 def _fighting(long: pd.DataFrame) -> pd.DataFrame:
@@ -466,24 +511,24 @@ def actor_involvement(data: Record | pd.DataFrame, *, by: str = "phase_id") -> p
         key = _geo_column(data, events, by)
     else:
         raise ValueError(f"by must be 'phase_id' or one of {', '.join([*GEO_LEVELS, *_ADMIN_LEVEL])}; got {by!r}")
-    long = _fighting(_event_actors_rows(data if isinstance(data, Record) else events, in_order=False))
+    long = _long_codes(events, data.actors if isinstance(data, Record) else None)
+    fighting = np.asarray([r in FIGHTING_ROLES for r in ROLE])[long.roles]
+    rows = long.rows[fighting]
     has_positions = has_values(events, "positions")
-    positions = events["positions"] if has_positions else pd.Series(np.nan, index=events.index)
     # Grouped on integer codes, event columns taken by row position: no merge or group-by on a million strings.
-    rows = long["_row"].to_numpy()
-    groups, (actor, side, group, role) = _code_groups(
-        [long["actor_id"], long["side"], _values_at(key, rows), long["role"]],
-        weights=positions.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows],
+    events_n, positions_sum, (actor, side, group, role) = _code_groups(
+        [
+            long.actors[fighting],
+            pd.Categorical.from_codes(long.sides[fighting], categories=list(SIDE), ordered=True),
+            _values_at(key, rows),
+            pd.Categorical.from_codes(long.roles[fighting], categories=list(ROLE), ordered=True),
+        ],
+        weights=events["positions"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows]
+        if has_positions
+        else None,
     )
     out = pd.DataFrame(
-        {
-            "actor_id": actor,
-            "side": side,
-            by: group,
-            "role": role,
-            "events": groups["n"].to_numpy(),
-            "positions": groups["w"].to_numpy(),
-        }
+        {"actor_id": actor, "side": side, by: group, "role": role, "events": events_n, "positions": positions_sum}
     )
     out["events"] = out["events"].astype("int64")
     out["positions"] = (
@@ -514,6 +559,43 @@ def actor_appearances(data: Record | pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _co_occurrence(lists: pd.Series, ids: pd.Series) -> tuple[pd.Index, np.ndarray]:
+    """(the listed actors, actor × actor count of the events that list both). Events are told apart by id, as a
+    reader counts them; an actor listed twice in one event is one mark.
+
+    The count is (incidence)ᵀ · (incidence) over events. An event of one row holds that row's list, so such events
+    are counted once per distinct list, weighted by how many events hold it (a few thousand lists for a million
+    ACLED rows); only events spread over several rows (an id used twice) are built row by row.
+    """
+    import pyarrow.compute as pc
+    from scipy.sparse import csr_matrix
+
+    which, per_list, categories = _distinct_lists(lists)
+    names = pd.Index(categories.astype(str))
+    owner = pc.list_parent_indices(per_list).to_numpy(zero_copy_only=False)
+    items = pc.list_flatten(per_list).to_numpy(zero_copy_only=False)
+    marks = csr_matrix((np.ones(len(owner), dtype=np.int64), (owner, items)), shape=(len(per_list), len(names)))
+    marks.sum_duplicates()
+    marks.data[:] = 1
+    n_lists = len(per_list)
+    listed = pc.fill_null(which, n_lists).to_numpy(zero_copy_only=False)  # a missing cell: one past the lists
+    spread, first = shared_ids(ids)  # the rows of events spread over several rows, and each one's first row
+    spread, first = spread[listed[spread] < n_lists], first[listed[spread] < n_lists]
+    events_per_list = np.bincount(listed, minlength=n_lists + 1)[:n_lists] - np.bincount(
+        listed[spread], minlength=n_lists
+    )
+    counts = marks.T @ csr_matrix(marks.multiply(events_per_list[:, None]))
+    if len(spread):
+        event, which_event = np.unique(first, return_inverse=True)
+        lists_of = csr_matrix(
+            (np.ones(len(spread), dtype=np.int64), (which_event, listed[spread])), shape=(len(event), n_lists)
+        )
+        incidence = lists_of @ marks
+        incidence.data[:] = 1
+        counts = counts + incidence.T @ incidence
+    return names, np.asarray(counts.todense(), dtype=np.int64).reshape(len(names), len(names))
+
+
 def co_participation(data: Record | pd.DataFrame, *, role: str = "attacker") -> pd.DataFrame:
     """Square actor × actor matrix: events in which both fought on the same side (same role).
 
@@ -529,26 +611,11 @@ def co_participation(data: Record | pd.DataFrame, *, role: str = "attacker") -> 
         raise ValueError(f"role must be one of {', '.join(FIGHTING_ROLES)}; got {role!r}")
     events = _events(data)
     column = f"{role}s"
-    if column in events.columns and len(events):
-        rows, items = actor_rows(events, column)
+    ids = events["event_id"].astype("string") if len(events) else None
+    if column in events.columns and ids is not None:
+        names, counts = _co_occurrence(events[column], ids)
     else:
-        rows, items = np.zeros(0, dtype=np.int64), pd.Categorical([])
-    # One mark per (event, actor): events are told apart by id, as a reader counts them.
-    event_codes = (
-        pd.factorize(events["event_id"].astype("string"), use_na_sentinel=False)[0]
-        if len(events)
-        else np.zeros(0, np.int64)
-    )
-    names = pd.Index(items.categories.astype(str))
-    # Actor × actor co-occurrence is (incidence)ᵀ · (incidence); the incidence matrix is sparse (a few actors per
-    # event). An actor listed twice in one event is one mark (duplicates summed, then set to 1).
-    from scipy.sparse import coo_matrix
-
-    shape = (int(event_codes.max(initial=-1)) + 1, len(names))
-    incidence = coo_matrix((np.ones(len(rows), dtype=np.int64), (event_codes[rows], items.codes)), shape=shape).tocsr()
-    incidence.sum_duplicates()
-    incidence.data[:] = 1
-    counts = np.asarray((incidence.T @ incidence).todense(), dtype=np.int64).reshape(len(names), len(names))
+        names, counts = pd.Index(pd.Categorical([]).categories.astype(str)), np.zeros((0, 0), dtype=np.int64)
     actor = np.flatnonzero(np.diag(counts))
     used_names = set(names[actor])
     if isinstance(data, Record) and len(data.actors):  # the record's own actor order, then any others by name
@@ -592,8 +659,8 @@ def effective_actors(data: Record | pd.DataFrame, *, role: str = "attacker", by:
         rows, items = actor_rows(events, column)
     else:
         rows, items = np.zeros(0, dtype=np.int64), pd.Categorical([])
-    groups, (group, actor) = _code_groups([_values_at(key, rows), items])
-    counts = pd.DataFrame({by: group, "actor_id": actor, "n": groups["n"].to_numpy()})
+    n, _, (group, actor) = _code_groups([_values_at(key, rows), items])
+    counts = pd.DataFrame({by: group, "actor_id": actor, "n": n})
     counts = counts[counts["n"] > 0]
     share = counts["n"] / counts.groupby(by, observed=True)["n"].transform("sum")
     out = (

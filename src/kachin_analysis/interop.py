@@ -32,6 +32,7 @@ from .errors import Problem, RecordError
 from .files import neutralise_cell
 from .inputs import require_record
 from .load import Record
+from .repeats import repeated
 from .schema import ACLED_EVENT_TYPES, ACLED_GEO_PRECISION, ACLED_INTER, ACLED_TIME_PRECISION, LIST_SEP
 
 __all__ = ["ACLED_COLUMNS", "SAMPLE_ACLED", "SUB_EVENT_TO_TYPE", "from_acled", "to_acled"]
@@ -177,9 +178,10 @@ def _diagnose(source, name: str, limit: int = 20) -> list[Problem]:
     return problems
 
 
-def _dict_map(arr, fn, *, as_dictionary: bool = False):
-    """Map each distinct value once (ACLED columns repeat a few values a million times); returns an Arrow array,
-    dictionary-encoded when ``as_dictionary`` (it then becomes a pandas categorical without materialising strings)."""
+def _dict_map(arr, fn, *, as_dictionary: bool = False, value_type=None):
+    """Map each distinct value once (ACLED columns repeat a few values a million times); returns an Arrow array of
+    ``value_type`` (text by default), dictionary-encoded when ``as_dictionary`` (it then becomes a pandas categorical
+    without materialising strings)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -192,7 +194,7 @@ def _dict_map(arr, fn, *, as_dictionary: bool = False):
         position = {v: i for i, v in enumerate(uniques)}
         remap = pa.array([position.get(v) for v in values], type=pa.int32())
         return pa.DictionaryArray.from_arrays(pc.take(remap, arr.indices), pa.array(uniques, type=pa.string()))
-    return pc.take(pa.array(values, type=pa.string()), arr.indices)
+    return pc.take(pa.array(values, type=value_type or pa.string()), arr.indices)
 
 
 def _category(arr):
@@ -215,11 +217,45 @@ def _per_value(arr, fn):
     return fn(arr)
 
 
+def _map_dictionary(arr, fn):
+    """``arr`` dictionary-encoded with ``fn`` applied to its distinct values; missing rows stay missing."""
+    import pyarrow as pa
+
+    arr = _category(arr)
+    return pa.DictionaryArray.from_arrays(arr.indices, fn(arr.dictionary))
+
+
+def _per_pair(fn, a, b, *, as_dictionary: bool = False):
+    """``fn(a, b)`` row by row for two dictionary arrays, worked out once per distinct pair of values (a million
+    ACLED rows hold a few thousand pairs); a missing row is passed to ``fn`` as null. With ``as_dictionary`` the
+    result stays dictionary-encoded (no string per row)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def positions(arr):  # each row's value; a missing row points one past the end, at a null
+        return pc.fill_null(arr.indices, len(arr.dictionary)).to_numpy(zero_copy_only=False)
+
+    def values(arr, at):
+        return pc.take(pa.concat_arrays([arr.dictionary, pa.nulls(1, arr.dictionary.type)]), pa.array(at))
+
+    width = len(b.dictionary) + 1
+    key = positions(a).astype(np.int64)  # one array, worked in place: a million rows' temporaries cost page faults
+    key *= width
+    key += positions(b)
+    pair, distinct = pd.factorize(key)
+    result = fn(values(a, distinct // width), values(b, distinct % width))
+    if not as_dictionary:  # text as pandas keeps it (large strings), so the frame need not copy a million again
+        return pc.take(pc.cast(result, pa.large_string()), pa.array(pair))
+    encoded = pc.dictionary_encode(result)  # each distinct result once; a missing result is a missing row
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)[pair]
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), encoded.dictionary)
+
+
 def _as_string(arr):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_string(arr.type) and arr.null_count == 0:
+    if (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) and arr.null_count == 0:
         return arr  # already plain text with no gaps: no copy
     arr = arr.combine_chunks() if hasattr(arr, "combine_chunks") else arr
     if pa.types.is_dictionary(arr.type):
@@ -239,32 +275,42 @@ def _slug(name: str | None) -> str:
 
 
 def _sides(inter, actor):
-    """Side per row from the inter code; political militias split by name (PDFs resistance, Pyu Saw Htee pro-junta)."""
+    """Side per row from the inter code; political militias split by name (PDFs resistance, Pyu Saw Htee pro-junta).
+    A row with no inter code has no side; a militia with no name has none either."""
+    import pyarrow as pa
+
+    def side(code: str | None, name: str | None) -> str | None:
+        kind = _inter_text(code).lower()
+        if kind != "political militia":
+            return _INTER_SIDE.get(kind) if kind else None
+        if name is None:
+            return None
+        if _RESISTANCE_MILITIA.search(name):
+            return "resistance"
+        return "pro_junta" if _PRO_JUNTA_MILITIA.search(name) else "other"
+
+    def sides(codes, names):
+        return pa.array([side(c, n) for c, n in zip(codes.to_pylist(), names.to_pylist())], type=pa.string())
+
+    return _per_pair(sides, _category(inter), _category(actor), as_dictionary=True)
+
+
+def _join_actors(main, assoc, *, missing_if_no_main: bool = False):
+    """``main;assoc`` per row, trimmed (``main`` alone when there is no associate); with ``missing_if_no_main``, a
+    row without a main actor is missing. Worked out once per distinct pair of cells."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    kind = _dict_map(inter, lambda v: _inter_text(v).lower())
-    side = _dict_map(kind, lambda v: _INTER_SIDE.get(v) if v else None)
-    militia = pc.equal(kind, "political militia")
-    by_name = _dict_map(
-        actor,
-        lambda v: (
-            "resistance"
-            if _RESISTANCE_MILITIA.search(v or "")
-            else ("pro_junta" if _PRO_JUNTA_MILITIA.search(v or "") else "other")
-        ),
-    )
-    return pc.if_else(militia, by_name, side)
-
-
-def _join_actors(main, assoc):
-    import pyarrow.compute as pc
-
-    main = _per_value(main, lambda a: pc.fill_null(pc.utf8_trim_whitespace(a), ""))
-    assoc = _per_value(
+    main = _map_dictionary(main, lambda a: pc.fill_null(pc.utf8_trim_whitespace(a), ""))
+    assoc = _map_dictionary(
         assoc, lambda a: pc.fill_null(pc.utf8_trim(pc.replace_substring_regex(a, r"\s*;\s*", LIST_SEP), " ;"), "")
     )
-    joined = pc.binary_join_element_wise(main, assoc, LIST_SEP)
-    return pc.if_else(pc.equal(assoc, ""), main, joined)
+
+    def join(m, a):
+        joined = pc.if_else(pc.equal(a, ""), m, pc.binary_join_element_wise(m, a, LIST_SEP))
+        return pc.if_else(pc.equal(m, ""), pa.scalar(None, pa.string()), joined) if missing_if_no_main else joined
+
+    return _per_pair(join, main, assoc)
 
 
 _FORMATS = (
@@ -459,8 +505,10 @@ class AcledExport:
     """Stage 2's result: the export as an Arrow table, with each column as text (:meth:`text`) or as read
     (:meth:`raw`, dictionary-encoded where that pays), and the values parsed once (dates, coordinates)."""
 
-    def __init__(self, name: str, table):
+    def __init__(self, name: str, table, *, typed: bool = False):
         self.name, self.table, self.n = name, table, table.num_rows
+        self.typed = typed  # read typed: dates parse as Arrow's reader parses them (no trimming)
+        self._raw: dict = {}  # columns as read, combined once (several stages read the same column)
 
     def has(self, c: str) -> bool:
         return c in self.table.column_names
@@ -484,15 +532,23 @@ class AcledExport:
 
         if not self.has(c):
             return pa.array([""] * self.n, type=pa.string())
-        arr = self.table[c].combine_chunks()
-        return arr if pa.types.is_dictionary(arr.type) else pc.fill_null(pc.cast(arr, pa.string()), "")
+        if c not in self._raw:
+            arr = self.table[c].combine_chunks()
+            self._raw[c] = arr if pa.types.is_dictionary(arr.type) else pc.fill_null(pc.cast(arr, pa.string()), "")
+        return self._raw[c]
 
     @functools.cached_property
     def dates(self):
-        """event_date as timestamps (null where neither YYYY-MM-DD nor DD Month YYYY)."""
-        if self.is_type("event_date", "timestamp"):
-            return self.table["event_date"].combine_chunks()
-        return _per_value(self.raw("event_date"), _parse_dates)
+        """event_date as timestamps (null where neither YYYY-MM-DD nor DD Month YYYY), parsed once per distinct
+        value."""
+        return _per_value(self.raw("event_date"), _dates_as_read if self.typed else _parse_dates)
+
+    def unreadable_dates(self) -> bool:
+        """Whether a non-empty event_date cell does not parse (a typed read then gives way to the text path)."""
+        import pyarrow.compute as pc
+
+        dates = _category(self.raw("event_date")).dictionary
+        return pc.any(pc.and_(pc.is_null(_dates_as_read(dates)), pc.not_equal(dates, ""))).as_py() or False
 
     @functools.cached_property
     def latitude(self):
@@ -524,9 +580,14 @@ def _trimmed(arr):
 
 
 def _parse_dates(text):
+    return _dates_as_read(_trimmed(text))
+
+
+def _dates_as_read(text):
+    """YYYY-MM-DD, else DD Month YYYY, else null: as Arrow's CSV reader parses a timestamp column with these two
+    formats (the same strptime; a cell with trailing blanks does not parse)."""
     import pyarrow.compute as pc
 
-    text = _trimmed(text)
     return pc.coalesce(
         pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True),
         pc.strptime(text, format=_DATE_DMY, unit="s", error_is_null=True),
@@ -551,27 +612,33 @@ def read_export(src: AcledSource) -> AcledExport:
     if isinstance(src.source, pd.DataFrame):
         frame = src.source.astype(object).where(src.source.notna(), "").astype(str)
         return AcledExport(src.name, pa.Table.from_pandas(frame, preserve_index=False))
-    as_text = {c: (pa.dictionary(pa.int32(), pa.string()) if c in _LOW_CARDINALITY else pa.string()) for c in _NEEDED}
-    typed = dict(
-        as_text, latitude=pa.float64(), longitude=pa.float64(), fatalities=pa.int64(), event_date=pa.timestamp("s")
-    )
+    # Ids and notes as large strings, as the pandas frame keeps text (no copy on the way there).
+    as_text = {
+        c: (pa.dictionary(pa.int32(), pa.string()) if c in _LOW_CARDINALITY else pa.large_string()) for c in _NEEDED
+    }
+    # Dates are read as text and parsed once per distinct value (a million rows hold a few thousand dates), as Arrow
+    # would parse them; one that does not parse sends the file down the text path, as a typed read of it would.
+    typed = dict(as_text, latitude=pa.float64(), longitude=pa.float64(), fatalities=pa.int64())
     common = dict(strings_can_be_null=False, include_columns=list(_NEEDED), include_missing_columns=True)
     data = src.source.getvalue() if isinstance(src.source, io.BytesIO) else None
     attempts = (
-        dict(column_types=typed, null_values=[""], timestamp_parsers=["%Y-%m-%d", _DATE_DMY], **common),
-        dict(column_types=as_text, null_values=[], **common),
+        (True, dict(column_types=typed, null_values=[""], **common)),
+        (False, dict(column_types=as_text, null_values=[], **common)),
     )
-    for options in attempts:
+    for typed_read, options in attempts:
         try:
             table = pacsv.read_csv(
                 io.BytesIO(data) if data is not None else src.source, convert_options=pacsv.ConvertOptions(**options)
             )
-            return AcledExport(src.name, table)
         except pa.ArrowInvalid as exc:
             failure: Exception = exc
+            continue
         except OSError as exc:
             failure = exc
             break
+        export = AcledExport(src.name, table, typed=typed_read)
+        if not (typed_read and export.unreadable_dates()):
+            return export
     raise RecordError(
         _diagnose(src.source, src.name)
         or [Problem(src.name, None, None, None, f"a readable ACLED CSV export ({failure})")]
@@ -596,8 +663,8 @@ def filter_rows(export: AcledExport, *, admin1=None, start=None, end=None) -> np
 
 
 def map_events(export: AcledExport):
-    """Stage 4: ACLED's columns to ours, for every row (an Arrow table; values that cannot be mapped become
-    null, and :func:`unmappable_rows` says which)."""
+    """Stage 4: ACLED's columns to ours, for every row (an Arrow table, vocabularies dictionary-encoded; values that
+    cannot be mapped become null, and :func:`unmappable_rows` says which)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -613,19 +680,15 @@ def map_events(export: AcledExport):
             "event_type": _dict_map(
                 sub, lambda v: SUB_EVENT_TO_TYPE.get((v or "").strip(), "other"), as_dictionary=True
             ),
-            "target_type": pa.nulls(n, pa.string()),
+            "target_type": pa.nulls(n, pa.large_string()),
             "target": _category(raw("location")),
             "positions": pa.nulls(n, pa.int64()),
-            "positions_precision": pa.nulls(n, pa.string()),
+            "positions_precision": pa.nulls(n, pa.large_string()),
             "place_id": _dict_map(raw("location"), _slug, as_dictionary=True),
-            "phase_id": pa.nulls(n, pa.string()),
+            "phase_id": pa.nulls(n, pa.large_string()),
             "attackers": _join_actors(raw("actor1"), raw("assoc_actor_1")),
-            "other_parties": pa.nulls(n, pa.string()),
-            "defenders": pc.if_else(
-                _per_value(raw("actor2"), lambda a: pc.equal(_trimmed(a), "")),
-                pa.scalar(None, pa.string()),
-                _join_actors(raw("actor2"), raw("assoc_actor_2")),
-            ),
+            "other_parties": pa.nulls(n, pa.large_string()),
+            "defenders": _join_actors(raw("actor2"), raw("assoc_actor_2"), missing_if_no_main=True),
             "source_ids": _category(raw("source")),
             "confidence": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array(["reported"])),
             "summary": export.text("notes"),
@@ -640,7 +703,7 @@ def map_events(export: AcledExport):
                 raw("geo_precision"), lambda v: _GEO_PRECISION.get(_code(v)), as_dictionary=True
             ),
             "fatalities": _fatalities(export),
-            "acled_sub_event_type": _as_string(sub),
+            "acled_sub_event_type": _category(sub) if sub.null_count == 0 else _as_string(sub),
         }
     )
 
@@ -697,6 +760,7 @@ def unmappable_rows(export: AcledExport, keep: np.ndarray) -> tuple[list[Problem
 
 def _unmappable_cells(export: AcledExport) -> dict[str, np.ndarray]:
     """Per checked column, the rows whose cell cannot be mapped."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     raw = export.raw
@@ -706,15 +770,14 @@ def _unmappable_cells(export: AcledExport) -> dict[str, np.ndarray]:
         "latitude": export.latitude[1],
         "longitude": export.longitude[1],
         "actor1": _per_value(raw("actor1"), lambda a: pc.equal(_trimmed(a), "")),
-        "fatalities": _per_value(
-            raw("fatalities"), lambda t: pc.invert(pc.match_substring_regex(_trimmed(t), r"^([0-9]{1,9})?$"))
+        "fatalities": _bad_fatalities(export),
+        "geo_precision": _dict_map(
+            raw("geo_precision"), lambda v: bool(_code(v)) and _code(v) not in _GEO_PRECISION, value_type=pa.bool_()
         ),
-        "geo_precision": pc.equal(
-            _dict_map(raw("geo_precision"), lambda v: "bad" if _code(v) and _code(v) not in _GEO_PRECISION else ""),
-            "bad",
+        "event_id_cnty": ids.ne("").to_numpy(dtype=bool) & repeated(ids),
+        "time_precision": _dict_map(
+            raw("time_precision"), lambda v: _code(v) not in _TIME_PRECISION, value_type=pa.bool_()
         ),
-        "event_id_cnty": (ids.ne("") & ids.duplicated(keep="first")).to_numpy(),
-        "time_precision": pc.equal(_dict_map(raw("time_precision"), lambda v: _TIME_PRECISION.get(_code(v), "")), ""),
     }
     return {
         c: np.asarray(
@@ -723,6 +786,18 @@ def _unmappable_cells(export: AcledExport) -> dict[str, np.ndarray]:
         )
         for c, m in masks.items()
     }
+
+
+def _bad_fatalities(export: AcledExport):
+    """Rows whose fatalities cell is not a whole number ≥ 0 of at most nine ASCII digits (an empty cell is fine)."""
+    import pyarrow.compute as pc
+
+    if export.is_type("fatalities", "integer"):  # Arrow read every cell as a number: the digits rule is a range
+        count = export.table["fatalities"].combine_chunks()
+        return pc.fill_null(pc.or_(pc.less(count, 0), pc.greater(count, 999_999_999)), False)
+    return _per_value(
+        export.raw("fatalities"), lambda t: pc.invert(pc.match_substring_regex(_trimmed(t), r"^([0-9]{1,9})?$"))
+    )
 
 
 _CATEGORICAL = (
@@ -739,18 +814,45 @@ _CATEGORICAL = (
 )
 
 
+#: Columns that map_events keeps encoded only to spare a million strings: as categoricals they hold the values
+#: of the selected rows in order of first appearance, as encoding their text would give.
+_IN_ORDER = ("attacker_side", "defender_side", "acled_sub_event_type")
+
+
+def _encoded_in_order(column):
+    """``column`` as ``pc.dictionary_encode`` encodes text: each value once, in order of first appearance, none
+    unused, missing rows missing. A dictionary column is re-encoded through its codes, without its text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(column.type):
+        return pc.dictionary_encode(column)
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    distinct = pc.dictionary_encode(column.dictionary)  # a dictionary's values need not be unique
+    codes = pc.fill_null(pc.take(distinct.indices, column.indices), -1).to_numpy(zero_copy_only=False)
+    order = pd.unique(codes)
+    order = order[order >= 0]
+    position = np.full(len(distinct.dictionary) + 1, -1, dtype=np.int32)  # the last slot: missing stays missing
+    position[order] = np.arange(len(order), dtype=np.int32)
+    indices = position[codes]
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices, mask=indices < 0), pc.take(distinct.dictionary, pa.array(order))
+    )
+
+
 def to_events_frame(events, selection: np.ndarray) -> pd.DataFrame:
     """Stage 6: the selected rows of the mapped Arrow table as a pandas frame (vocabularies as categoricals,
     counts as nullable integers, text as Arrow-backed strings)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if not selection.all():
         events = events.filter(pa.array(selection))
     for c in _CATEGORICAL:
-        if not pa.types.is_dictionary(events.schema.field(c).type):
-            events = events.set_column(events.column_names.index(c), c, pc.dictionary_encode(events[c]))
-    return events.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype("pyarrow")}.get)
+        if c in _IN_ORDER or not pa.types.is_dictionary(events.schema.field(c).type):
+            events = events.set_column(events.column_names.index(c), c, _encoded_in_order(events[c]))
+    # pandas keeps text as large strings: text made large here is not copied again on the way.
+    text = pd.StringDtype("pyarrow")
+    return events.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): text, pa.large_string(): text}.get)
 
 
 _TO_SUB_EVENT = {ours: (etype, sub, disorder) for ours, etype, sub, disorder, export in ACLED_EVENT_TYPES if export}
