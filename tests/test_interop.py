@@ -55,6 +55,17 @@ def test_associated_actors_join_the_main_actor(acled):
     ]
 
 
+def test_an_export_without_associated_actor_columns_keeps_the_main_actors(acled, tmp_path):
+    """A trimmed export (no assoc_actor_1/2 columns) still names each row's actors; they were lost before."""
+    raw = pd.read_csv(SAMPLE)
+    path = tmp_path / "trimmed.csv"
+    raw.drop(columns=["assoc_actor_1", "assoc_actor_2"]).to_csv(path, index=False)
+    trimmed = ka.from_acled(path)
+    assert trimmed["attackers"].tolist() == raw["actor1"].str.strip().tolist()
+    assert trimmed["defenders"].fillna("").tolist() == raw["actor2"].fillna("").str.strip().tolist()
+    assert len(ka.event_actors(trimmed)) > 0
+
+
 def test_precision_codes(acled):
     row = acled.set_index("event_id")
     assert row.loc["MMR90003", "date_precision"] == "week" and row.loc["MMR90006", "date_precision"] == "month"

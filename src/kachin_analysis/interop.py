@@ -307,6 +307,7 @@ def _join_actors(main, assoc, *, missing_if_no_main: bool = False):
     )
 
     def join(m, a):
+        a = pc.fill_null(a, "")  # no associate cell (or no assoc_actor column at all): the main actor alone
         joined = pc.if_else(pc.equal(a, ""), m, pc.binary_join_element_wise(m, a, LIST_SEP))
         return pc.if_else(pc.equal(m, ""), pa.scalar(None, pa.string()), joined) if missing_if_no_main else joined
 
