@@ -52,9 +52,9 @@ def strip(path: str | os.PathLike) -> None:
     atomic_write_text(path, nbformat.writes(nb) + "\n")
 
 
-#: Seconds a cell may run before it is taken to be stuck. Every cell here finishes in seconds; the limit is for a
+#: Seconds a cell may run before it is taken to be stuck. Every cell here finishes in a few seconds; the limit is for a
 #: reply lost between kernel and client (seen once in a few hundred runs with ipykernel 7), not for slow work.
-CELL_TIMEOUT = 120
+CELL_TIMEOUT = 60
 
 
 def _client(path: Path, timeout: int):
@@ -110,41 +110,45 @@ def execute(path: str | os.PathLike, *, timeout: int = CELL_TIMEOUT, save: bool 
     return run_sync(_execute)(Path(path), timeout, save, _warn)
 
 
-def execute_all(paths, *, jobs: int = 2, timeout: int = CELL_TIMEOUT, save: bool = False, progress=None) -> list:
-    """Run many notebooks, ``jobs`` at a time, each in its own fresh kernel; returns them executed, in order.
+def _execute_in_worker(path: str, timeout: int, save: bool):
+    import time
 
-    ``progress(path, seconds)`` is called as each one finishes. The first failure is raised once the
-    notebooks already running have finished; notebooks not yet started are not run.
+    started = time.perf_counter()
+    return execute(path, timeout=timeout, save=save), time.perf_counter() - started
+
+
+def execute_all(paths, *, jobs: int = 2, timeout: int = CELL_TIMEOUT, save: bool = False, progress=None) -> list:
+    """Run many notebooks, ``jobs`` at a time, each in a fresh kernel; returns them executed, in order.
+
+    With ``jobs`` > 1 each runner is a process of its own (forked, Linux), driving one kernel at a time: two
+    notebook clients sharing one process and event loop were seen to lose a kernel's reply now and then. ``progress(path, seconds)`` is called as each notebook finishes. The first failure is raised; notebooks
+    not yet started are not run.
 
     >>> [nb.metadata["kernelspec"]["name"] for nb in execute_all(notebook_paths()[:1])]
     ['python3']
     """
-    import asyncio
-    import time
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from jupyter_core.utils import run_sync
-
-    async def run_all():
-        gate = asyncio.Semaphore(max(1, jobs))
-        failed: list[BaseException] = []
-
-        async def one(path: Path):
-            async with gate:
-                if failed:
-                    return None
-                started = time.perf_counter()
-                try:
-                    nb = await _execute(path, timeout, save, _warn)
-                except Exception as exc:
-                    failed.append(exc)
-                    return None
+    paths = [Path(p) for p in paths]
+    done: dict[Path, object] = {}
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            nb, seconds = _execute_in_worker(str(path), timeout, save)
+            done[path] = nb
+            if progress:
+                progress(path, seconds)
+        return [done[p] for p in paths]
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=multiprocessing.get_context("fork"))
+    with pool:
+        futures = {pool.submit(_execute_in_worker, str(p), timeout, save): p for p in paths}
+        try:
+            for future in as_completed(futures):
+                nb, seconds = future.result()
+                done[futures[future]] = nb
                 if progress:
-                    progress(path, time.perf_counter() - started)
-                return nb
-
-        done = await asyncio.gather(*(one(Path(p)) for p in paths))
-        if failed:
-            raise failed[0]
-        return done
-
-    return run_sync(run_all)()
+                    progress(futures[future], seconds)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return [done[p] for p in paths]
