@@ -6,6 +6,7 @@ target_type 'town' exists for Bhamo, Katha, Hpakant or Tanai, while positions ar
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import pandas as pd
@@ -31,6 +32,30 @@ COLS = [
 ]
 
 
+def event(event_id, date, event_type, target_type, target, place_id, phase_id, attackers, defenders, positions=0):
+    """One events row for :func:`synthetic`: dated to the day, no unit, an exact count, no other parties."""
+    return (
+        event_id,
+        date,
+        "day",
+        event_type,
+        target_type,
+        target,
+        None,
+        positions,
+        "exact",
+        place_id,
+        phase_id,
+        attackers,
+        defenders,
+        None,
+    )
+
+
+#: The opening event of the synthetic records: the KIA takes the town of Alpha from the junta.
+KIA_TAKES_ALPHA = event("1", "2024-03-07", "capture", "town", "Alpha", "alpha", "phase-one", "KIA", "MAF")
+
+
 def synthetic(rows, minimal_record, extra_actors=()):
     ev = pd.DataFrame([dict(zip(COLS, r)) for r in rows], columns=COLS)
     ev["date"] = pd.to_datetime(ev["date"])
@@ -41,13 +66,8 @@ def synthetic(rows, minimal_record, extra_actors=()):
             [{"actor_id": a, "name": a, "side": s, "kind": "other", "description": "test"} for a, s in extra_actors]
         )
         actors = pd.concat([actors.astype(object), more], ignore_index=True)
-    return ka.Record(
-        sources=minimal_record.sources,
-        actors=actors,
-        places=minimal_record.places,
-        phases=minimal_record.phases,
-        events=ev,
-        claims=minimal_record.claims.iloc[0:0],
+    return dataclasses.replace(
+        minimal_record, actors=actors, events=ev, claims=minimal_record.claims.iloc[0:0], warnings=[]
     )
 
 
@@ -93,38 +113,8 @@ def test_control_figure_and_helpers_share_one_rule(record):
 def test_withdrawal_without_anyone_moving_in_leaves_the_holder_unknown(minimal_record):
     rec = synthetic(
         [
-            (
-                "1",
-                "2024-03-07",
-                "day",
-                "capture",
-                "town",
-                "Alpha",
-                None,
-                0,
-                "exact",
-                "alpha",
-                "phase-one",
-                "KIA",
-                "MAF",
-                None,
-            ),
-            (
-                "2",
-                "2024-04-01",
-                "day",
-                "withdrawal",
-                "town",
-                "Alpha",
-                None,
-                0,
-                "exact",
-                "alpha",
-                "phase-two",
-                None,
-                "KIA",
-                None,
-            ),
+            KIA_TAKES_ALPHA,
+            event("2", "2024-04-01", "withdrawal", "town", "Alpha", "alpha", "phase-two", None, "KIA"),
         ],
         minimal_record,
     )
@@ -136,54 +126,9 @@ def test_withdrawal_without_anyone_moving_in_leaves_the_holder_unknown(minimal_r
 def test_pro_junta_and_other_side_attackers_are_named_never_nan(minimal_record):
     rec = synthetic(
         [
-            (
-                "1",
-                "2024-03-07",
-                "day",
-                "capture",
-                "town",
-                "Alpha",
-                None,
-                0,
-                "exact",
-                "alpha",
-                "phase-one",
-                "KIA",
-                "MAF",
-                None,
-            ),
-            (
-                "2",
-                "2024-04-01",
-                "day",
-                "recapture",
-                "town",
-                "Alpha",
-                None,
-                0,
-                "exact",
-                "alpha",
-                "phase-two",
-                "SNA",
-                "KIA",
-                None,
-            ),
-            (
-                "3",
-                "2024-04-10",
-                "day",
-                "capture",
-                "position",
-                "Beta",
-                None,
-                1,
-                "exact",
-                "beta-hill",
-                "phase-two",
-                "XX",
-                "MAF",
-                None,
-            ),
+            KIA_TAKES_ALPHA,
+            event("2", "2024-04-01", "recapture", "town", "Alpha", "alpha", "phase-two", "SNA", "KIA"),
+            event("3", "2024-04-10", "capture", "position", "Beta", "beta-hill", "phase-two", "XX", "MAF", positions=1),
         ],
         minimal_record,
         extra_actors=[("SNA", "pro_junta"), ("XX", "other")],
@@ -197,22 +142,7 @@ def test_pro_junta_and_other_side_attackers_are_named_never_nan(minimal_record):
 def test_a_position_taken_at_a_town_does_not_flip_it(minimal_record):
     rec = synthetic(
         [
-            (
-                "1",
-                "2024-03-07",
-                "day",
-                "capture",
-                "position",
-                "camp",
-                None,
-                1,
-                "exact",
-                "alpha",
-                "phase-one",
-                "KIA",
-                "MAF",
-                None,
-            ),
+            event("1", "2024-03-07", "capture", "position", "camp", "alpha", "phase-one", "KIA", "MAF", positions=1),
         ],
         minimal_record,
     )

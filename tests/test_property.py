@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import string
 
@@ -147,15 +148,7 @@ def test_count_invariants(items, freq):
 @given(items=st.lists(EVENT, min_size=1, max_size=40))
 def test_control_intervals_never_overlap(items, minimal_record):
     ev = event_frame(items)
-    actors = minimal_record.actors
-    rec = ka.Record(
-        sources=minimal_record.sources,
-        actors=actors,
-        places=minimal_record.places,
-        phases=minimal_record.phases,
-        events=ev,
-        claims=minimal_record.claims.iloc[0:0],
-    )
+    rec = dataclasses.replace(minimal_record, events=ev, claims=minimal_record.claims.iloc[0:0], warnings=[])
     ct = ka.control_timeline(rec)
     for _, g in ct.groupby("place_id"):
         starts = g["start"].to_numpy()

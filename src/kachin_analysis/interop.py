@@ -107,28 +107,21 @@ _PRO_JUNTA_MILITIA = re.compile(r"pyu ?saw ?h?tee?|pyusawhti", re.I)
 _DATE_DMY = "%d %B %Y"
 
 
-_NEEDED = (
-    "event_id_cnty",
-    "event_date",
-    "time_precision",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "notes",
-    "fatalities",
+#: ACLED columns this package does not read (their content is implied by, or irrelevant to, the ones it does).
+_UNUSED = (
+    "year",
+    "disorder_type",
+    "event_type",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "source_scale",
+    "tags",
+    "timestamp",
 )
+_NEEDED = tuple(c for c in ACLED_COLUMNS if c not in _UNUSED)
 # Columns that repeat few values: read dictionary-encoded, so that parsing and mapping run once per distinct value.
 _LOW_CARDINALITY = tuple(c for c in _NEEDED if c not in ("event_id_cnty", "notes"))
 # First try: let Arrow's CSV reader parse dates, coordinates and counts itself (fast). Any cell it cannot parse

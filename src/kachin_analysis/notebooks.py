@@ -73,8 +73,10 @@ def _client(path: Path, timeout: int):
     )
 
 
-async def _execute(path: Path, timeout: int, save: bool, warn):
+async def _execute(path: Path, timeout: int, save: bool):
     """Run one notebook; a cell that gets no reply within ``timeout`` is retried once, whole, in a fresh kernel."""
+    import warnings
+
     import nbformat
     from nbclient.exceptions import CellTimeoutError
 
@@ -86,16 +88,11 @@ async def _execute(path: Path, timeout: int, save: bool, warn):
         except CellTimeoutError:
             if attempt == 2:
                 raise
-            warn(f"{path.name}: a cell got no reply in {timeout} s; running the notebook again in a fresh kernel")
+            message = f"{path.name}: a cell got no reply in {timeout} s; running the notebook again in a fresh kernel"
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
     if save:
         atomic_write_text(path, nbformat.writes(nb) + "\n")
     return nb
-
-
-def _warn(message: str) -> None:
-    import warnings
-
-    warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
 def execute(path: str | os.PathLike, *, timeout: int = CELL_TIMEOUT, save: bool = False):
@@ -107,7 +104,7 @@ def execute(path: str | os.PathLike, *, timeout: int = CELL_TIMEOUT, save: bool 
     """
     from jupyter_core.utils import run_sync  # works inside a running event loop too (a notebook, say)
 
-    return run_sync(_execute)(Path(path), timeout, save, _warn)
+    return run_sync(_execute)(Path(path), timeout, save)
 
 
 def _execute_in_worker(path: str, timeout: int, save: bool):

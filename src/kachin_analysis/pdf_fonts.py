@@ -45,19 +45,13 @@ _DROP = ["FFTM", "PfEd", "BDF", "meta", "GSUB", "GPOS", "GDEF", "kern", "JSTF", 
 
 
 class _SavedFont:
-    """Stands in for fontTools' TTFont where matplotlib only saves it to a file and closes it."""
+    """Stands in for fontTools' TTFont where matplotlib only saves it to a file."""
 
     def __init__(self, data: bytes):
         self.data = data
 
     def save(self, file, reorderTables=True):
         file.write(self.data)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 @functools.lru_cache(maxsize=16)
