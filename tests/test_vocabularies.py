@@ -49,3 +49,15 @@ def test_the_maps_use_the_theatre_box():
     from kachin_analysis import geo
 
     assert geo.THEATRE_EXTENT == schema.THEATRE_BBOX
+
+
+@pytest.mark.parametrize("name", ["theatre", "locator"])
+def test_vendored_borders_are_what_the_layer_gives(name):
+    """basemap/countries.json is a copy kept for speed: it must equal a fresh clip of the Natural Earth layer
+    (after a change to the layer package or to the clipping, rerun scripts/build_basemap.py --countries-only)."""
+    from kachin_analysis import geo
+
+    extent, tolerance = geo.HOUSE_BORDERS[name]
+    vendored = geo.country_borders(extent, tolerance)
+    assert vendored == geo.clipped_borders(extent, tolerance)
+    assert {"Myanmar", "China", "India"} <= {country for country, _ in vendored}

@@ -109,6 +109,13 @@ class _Tally:
         self.first = events["date"].min() if len(events) else self.coverage
         self.event_state = events["place_id"].astype("string").map(self.state_of)
         self.event_phase = events["phase_id"].astype("string")
+        # Columns every count reads, converted once (not once per claim).
+        self.event_type = events["event_type"].astype(str).to_numpy()
+        self.event_date = events["date"].to_numpy()
+        self.target_type = events["target_type"].astype("string")
+        self.exact_positions = (events["positions_precision"].astype("string") == "exact").fillna(False).to_numpy()
+        self.positions = events["positions"].fillna(0).to_numpy()
+        self.event_id = events["event_id"].astype(str).to_numpy()
         self._timeline: pd.DataFrame | None = None
 
     def in_scope(self, scope: str, area: str | None) -> np.ndarray:
@@ -146,18 +153,20 @@ class _Tally:
             why.append("the claim does not say from when it counts")
         elif since < self.coverage:
             why.append(f"it counts from {since.date()}, before the record's coverage begins ({self.coverage.date()})")
-        ev = self.events
         lo = since if since is not None and since >= self.coverage else min(self.first, self.coverage)
         sel = (
-            (ev["event_type"].astype(str) == rule.event_type) & (ev["date"] >= lo) & (ev["date"] <= c.date)
-        ).to_numpy(dtype=bool) & self.in_scope(scope, area)
+            (self.event_type == rule.event_type)
+            & (self.event_date >= np.datetime64(lo))
+            & (self.event_date <= np.datetime64(c.date))
+            & self.in_scope(scope, area)
+        )
         if rule.target_types is not None:
-            sel &= ev["target_type"].astype("string").isin(rule.target_types).fillna(False).to_numpy(dtype=bool)
-        chosen = ev[sel]
+            sel &= self.target_type.isin(rule.target_types).fillna(False).to_numpy(dtype=bool)
+        ids = list(self.event_id[sel])
         if rule.count != "positions":
-            return len(chosen), False, list(chosen["event_id"].astype(str)), why
-        floor = bool((chosen["positions_precision"].astype("string") != "exact").fillna(True).any())
-        return int(chosen["positions"].fillna(0).sum()), floor, list(chosen["event_id"].astype(str)), why
+            return int(sel.sum()), False, ids, why
+        floor = bool((~self.exact_positions[sel]).any())
+        return int(self.positions[sel].sum()), floor, ids, why
 
     def row(self, c) -> dict:
         """One output row: the claim, the record's tally, and whether they compare."""

@@ -143,7 +143,7 @@ def _finish(
     """Title, subtitle, the source line below everything else, chart data and alt-text numbers."""
     style.add_title(fig, title, subtitle)
     style.add_source_line(fig, source_line(record, source_extra))
-    style.place_source_line(fig)
+    fig._box_when_built = style.place_source_line(fig)  # type: ignore[attr-defined]  # read by render()
     fig.chart_data = data  # type: ignore[attr-defined]  # every builder's figure is a PublicationFigure
     fig.alt_values = alt or {}  # type: ignore[attr-defined]
     return fig
@@ -1304,10 +1304,36 @@ def _save(fig: Figure, fmt: str, bbox=None, **kwargs) -> bytes:
     """The figure in one format, as bytes, cropped to ``bbox`` (default: its tight box); ``kwargs`` go to
     ``savefig`` (``dpi``)."""
     bbox = bbox or _tight_box(fig)
+    if fmt == "png":
+        return _png(fig, bbox, **kwargs)
     buf = io.BytesIO()
     with style.context("paper"), pdf_fonts.lean_subsets():
         fig.savefig(buf, format=fmt, bbox_inches=bbox, **_SAVE_OPTIONS[fmt], **kwargs)
     return buf.getvalue()
+
+
+def _png(fig: Figure, bbox, dpi: float | None = None) -> bytes:
+    """The figure as PNG. matplotlib always writes RGBA; when every pixel is opaque, as in the house figures,
+    the alpha channel is left out: the same picture, ~10% smaller and quicker to compress (measured)."""
+    from PIL import Image
+
+    with style.context("paper"):
+        dpi = dpi or matplotlib.rcParams["savefig.dpi"]
+        raw = io.BytesIO()
+        fig.savefig(raw, format="rgba", bbox_inches=bbox, dpi=dpi)
+    renderer = fig.canvas.renderer  # type: ignore[attr-defined]
+    width, height = int(renderer.width), int(renderer.height)  # the renderer that just drew: the image's size
+    if width * height * 4 != raw.getbuffer().nbytes:  # not the renderer that drew: let matplotlib write it
+        buf = io.BytesIO()
+        with style.context("paper"):
+            fig.savefig(buf, format="png", bbox_inches=bbox, dpi=dpi, **_SAVE_OPTIONS["png"])
+        return buf.getvalue()
+    image = Image.frombuffer("RGBA", (width, height), raw.getvalue(), "raw", "RGBA", 0, 1)
+    if image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="png", dpi=(dpi, dpi), compress_level=3)
+    return out.getvalue()
 
 
 def render(
@@ -1333,7 +1359,10 @@ def render(
     out = output_dir(out_dir)
     fig = build(key, record)
     written = []
-    bbox = _tight_box(fig)
+    # The builder measured the finished figure when it placed the source line, and nothing has changed since:
+    # no need to walk every artist again.
+    built = getattr(fig, "_box_when_built", None)
+    bbox = built.padded(style.rc("paper")["savefig.pad_inches"]) if built is not None else _tight_box(fig)
     for fmt in formats:
         path = out / f"{key}.{fmt}"
         atomic_write_bytes(path, _save(fig, fmt, bbox))
@@ -1364,7 +1393,7 @@ def inputs_digest(data_folder: str | os.PathLike, formats) -> str:
     h = hashlib.sha256()
     for path in sorted(Path(data_folder).glob("*.csv")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
-    for pattern in ("*.py", "*.geojson"):
+    for pattern in ("*.py", "*.geojson", "*.json"):
         for path in sorted(Path(__file__).parent.rglob(pattern)):
             h.update(path.name.encode() + b"\0" + path.read_bytes())
     for lib in ("matplotlib", "seaborn", "pandas", "numpy", "shapely", "pyshp", "adjustText", "scipy"):
@@ -1401,51 +1430,140 @@ def is_current(key: str, out: Path, digest: str, formats, manifest: dict | None 
     return True
 
 
-#: Figures in the order they are handed to workers: the slowest to draw first, so two workers finish together
-#: instead of one drawing the last big map alone (measured; figures not listed go last, in registry order).
-_LONGEST_FIRST = (
-    "positions-captured-over-time",
-    "claims-vs-record",
-    "map-captures",
-    "map-captures-by-half-year",
-    "phase-timeline",
-    "control-swimlane",
-    "actor-phase-heatmap",
-    "captures-by-theatre-monthly",
-    "actor-co-participation",
-)
-#: The record a forked worker renders from: set before the workers fork, so it is inherited, never pickled.
+#: Seconds a worker takes to render each figure in three formats, once its shared setup is done (measured on
+#: the 2-core reference machine; figures not listed count as 0.5). Only the split between workers uses them.
+_COST = {
+    "map-captures": 0.75,
+    "claims-vs-record": 0.7,
+    "map-captures-by-half-year": 0.65,
+    "positions-captured-over-time": 0.5,
+    "control-swimlane": 0.4,
+    "actor-phase-heatmap": 0.35,
+    "phase-timeline": 0.3,
+    "captures-by-theatre-monthly": 0.3,
+    "actor-co-participation": 0.25,
+}
+#: One-off work some figures share in a process, with its cost in seconds: the maps import adjustText (with
+#: pyplot and part of scipy) and read their layers; the heatmaps import seaborn. Figures that share such work
+#: go to the same worker, so it is paid once, not in every worker nor before the workers start.
+_SHARED_SETUP = {"maps": 0.25, "heatmaps": 0.35}
+_NEEDS = {
+    "map-captures": "maps",
+    "map-captures-by-half-year": "maps",
+    "actor-phase-heatmap": "heatmaps",
+    "actor-co-participation": "heatmaps",
+}
+
+
+def _split(keys, jobs: int) -> list[list[str]]:
+    """Share ``keys`` among at most ``jobs`` workers so they finish together: figures with a shared setup stay
+    together, and the biggest pieces go first to the least loaded worker.
+
+    >>> _split(["map-captures", "phase-timeline", "map-captures-by-half-year", "captures-by-theatre-monthly"], 2)
+    [['map-captures', 'map-captures-by-half-year'], ['phase-timeline', 'captures-by-theatre-monthly']]
+    """
+    pieces: dict[str, list[str]] = {}
+    for key in keys:
+        pieces.setdefault(_NEEDS.get(key, key), []).append(key)
+
+    def cost(piece: str) -> float:
+        return _SHARED_SETUP.get(piece, 0.0) + sum(_COST.get(k, 0.5) for k in pieces[piece])
+
+    groups: list[list[str]] = [[] for _ in range(max(1, jobs))]
+    load = [0.0] * len(groups)
+    for piece in sorted(pieces, key=cost, reverse=True):
+        i = load.index(min(load))
+        groups[i] += pieces[piece]
+        load[i] += cost(piece)
+    return [g for g in groups if g]
+
+
+#: The record a forked worker renders from, and the queue it reports finished figures on: set before the
+#: workers fork, so they are inherited, never pickled.
 _WORKER_RECORD: Record | None = None
+_PROGRESS: Any = None
 
 
 def _warm_up() -> None:
-    """Do once, before forking, what every worker would otherwise repeat: import the heavy libraries,
-    read and clip the map layers (cached in :mod:`kachin_analysis.geo`), load the fonts and subset them for
-    PDF (cached in :mod:`kachin_analysis.pdf_fonts`)."""
+    """Do once, before forking, what every worker needs: the PDF and SVG writers, and the fonts loaded and
+    subset for PDF (cached in :mod:`kachin_analysis.pdf_fonts`). Work only some figures need (map layers,
+    seaborn) is left to the worker that draws them; see :data:`_SHARED_SETUP`."""
     import fontTools.subset  # noqa: F401
     import matplotlib.backends.backend_pdf
     import matplotlib.backends.backend_svg  # noqa: F401
-    import seaborn  # noqa: F401
-    from adjustText import adjust_text  # noqa: F401
 
-    for extent in (geo.THEATRE_EXTENT, geo.LOCATOR_EXTENT):
-        if (extent[1] - extent[0]) < 6:
-            geo.country_borders(extent)
-        else:
-            geo.country_borders(extent, tolerance=0.03)
-    geo.states()
-    geo.rivers()
     with style.context("paper"):
         fig, _ = _figure((1, 1), nrows=0)
         fig.text(0.5, 0.5, "Ag", weight="bold")
         fig.text(0.5, 0.2, "Ag")
+        fig.text(0.5, 0.8, "Ag", style="italic")  # the maps' region names
         _save(fig, "pdf")
 
 
-def _render_one(args):
-    key, out, formats = args
-    assert _WORKER_RECORD is not None, "workers are started by render_all, which sets the record first"
-    return key, [str(p) for p in render(key, _WORKER_RECORD, out_dir=out, formats=formats)]
+def _import_seaborn_for_heatmaps() -> None:
+    """In a figure worker: import seaborn as if scipy.stats were not installed.
+
+    seaborn imports scipy.stats (half a second, more than the rest of seaborn) only to pick its kernel density
+    estimator; without it, seaborn uses its own copy, a set-up it supports. The publication figures draw no
+    densities, and a worker only draws figures, so its heatmaps come out byte for byte the same either way
+    (tests/test_figures.py compares a worker's render with one in the test process). scipy.stats is
+    importable again straight after.
+    """
+    if "seaborn" in sys.modules or "scipy.stats" in sys.modules:
+        return
+    sys.modules["scipy.stats"] = None  # type: ignore[assignment]  # None makes `import scipy.stats` fail
+    try:
+        import seaborn  # noqa: F401
+    finally:
+        del sys.modules["scipy.stats"]
+
+
+def _render_group(args) -> None:
+    """In a worker: render each figure of a group in turn, reporting each one to the parent as it is written."""
+    import gc
+
+    keys, out, formats = args
+    assert _WORKER_RECORD is not None and _PROGRESS is not None, "render_all sets both before the workers fork"
+    if any(_NEEDS.get(key) == "heatmaps" for key in keys):
+        _import_seaborn_for_heatmaps()
+    # The collector would keep scanning every module object as figures are drawn (~6% of the time, measured).
+    # A worker lives for one group of figures, so it does without: the few figures' cycles it keeps cost
+    # less memory (tens of MB) than collecting them costs time.
+    gc.freeze()
+    gc.disable()
+    for key in keys:
+        _PROGRESS.put((key, [str(p) for p in render(key, _WORKER_RECORD, out_dir=out, formats=formats)]))
+
+
+def _render_in_workers(record: Record, keys: list[str], out: Path, formats: tuple, jobs: int, finished) -> None:
+    """Render ``keys`` in up to ``jobs`` forked workers (see :func:`_split`), calling ``finished(key, paths)``
+    in this process as each figure is written; a worker's error is raised here."""
+    import multiprocessing
+    import queue
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORKER_RECORD, _PROGRESS
+    _warm_up()
+    groups = _split(keys, jobs)
+    fork = multiprocessing.get_context("fork")
+    _WORKER_RECORD, _PROGRESS = record, fork.Queue()
+    try:
+        pool = ProcessPoolExecutor(max_workers=len(groups), mp_context=fork)
+        futures = [pool.submit(_render_group, (group, out, formats)) for group in groups]  # forks the workers
+        reports = _PROGRESS
+    finally:
+        _WORKER_RECORD = _PROGRESS = None
+    with pool:
+        for _ in keys:
+            while True:
+                try:
+                    key, paths = reports.get(timeout=0.25)
+                    break
+                except queue.Empty:  # nothing new: has a worker failed?
+                    for fut in futures:
+                        if fut.done() and fut.exception() is not None:
+                            fut.result()  # raises the worker's error
+            finished(key, [Path(p) for p in paths])
 
 
 def render_all(
@@ -1487,26 +1605,15 @@ def render_all(
             progress(done, len(keys), k, None, 0.0)
     started = time.perf_counter()
     if jobs > 1 and len(todo) > 1 and sys.platform.startswith("linux"):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        global _WORKER_RECORD
-        _warm_up()
-        _WORKER_RECORD = record
-        rank = {k: i for i, k in enumerate(_LONGEST_FIRST)}
-        ordered = sorted(todo, key=lambda k: rank.get(k, len(rank)))
-        try:
-            pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("fork"))
-            futures = [pool.submit(_render_one, (k, out, tuple(formats))) for k in ordered]
-        finally:
-            _WORKER_RECORD = None
-        with pool:
-            for fut in as_completed(futures):
-                key, paths = fut.result()
-                result[key] = [Path(p) for p in paths]
-                done += 1
-                if progress:
-                    progress(done, len(keys), key, result[key], time.perf_counter() - started)
+        def finished(key: str, paths: list[Path]) -> None:
+            nonlocal done
+            result[key] = paths
+            done += 1
+            if progress:
+                progress(done, len(keys), key, paths, time.perf_counter() - started)
+
+        _render_in_workers(record, todo, out, tuple(formats), jobs, finished)
     else:
         for key in todo:
             t = time.perf_counter()

