@@ -133,3 +133,23 @@ def test_every_figure_builds_from_a_record_with_no_captures(record):
     for key in figures.REGISTRY:
         fig = figures.build(key, quiet)
         assert fig.texts, key
+
+
+def test_an_explorer_reuses_the_picture_only_of_an_unchanged_figure_of_the_same_record(minimal_record):
+    key = "phase-timeline"
+    fig = figures.build(key, minimal_record)
+    _ = fig.axes[0].set_title("Changed by hand")  # changed after it was built: its picture is not the figure's
+    fig._repr_png_()
+    assert isinstance(figures.shown(key, minimal_record), figures.PublicationFigure)
+    untouched, _ = figures.build(key, minimal_record)._repr_png_()
+    assert figures.shown(key, minimal_record)._repr_png_()[0] == untouched
+
+
+def test_a_figure_that_fails_in_a_worker_stops_the_render_with_its_error(tmp_path, minimal_record, monkeypatch):
+    def broken(record):
+        raise ValueError("cannot draw this")
+
+    spec = figures.REGISTRY["phase-timeline"]
+    monkeypatch.setitem(figures.REGISTRY, "phase-timeline", figures.FigureSpec(spec.key, spec.title, broken))
+    with pytest.raises(ValueError, match="cannot draw this"):
+        figures.render_all(minimal_record, keys=["phase-timeline", "actor-co-participation"], out_dir=tmp_path, jobs=2)

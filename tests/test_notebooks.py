@@ -142,3 +142,50 @@ def test_a_cell_with_no_reply_is_retried_once_in_a_fresh_kernel_then_reported(tm
     with pytest.warns(RuntimeWarning, match="got no reply in 2 s; running the notebook again"):
         with pytest.raises(CellTimeoutError):
             notebooks.execute(stuck, timeout=2)
+
+
+class _ChannelThatSleepsThroughItsWakeUp:
+    """A kernel socket whose message is already there but whose readiness signal was lost: a wait ends only when
+    its timeout runs out, and then finds the message (what a timed-out ZeroMQ poll does)."""
+
+    def __init__(self, has_message: bool):
+        self.has_message = has_message
+        self.waits: list[float] = []
+
+    async def get_msg(self, timeout=None):
+        import asyncio
+        from queue import Empty
+
+        self.waits.append(timeout)
+        await asyncio.sleep(timeout)
+        if self.has_message:
+            return {"msg_type": "execute_reply"}
+        raise Empty
+
+
+def test_a_reply_whose_wake_up_was_lost_is_read_within_one_poll_step():
+    import asyncio
+    import time
+
+    channel = _ChannelThatSleepsThroughItsWakeUp(has_message=True)
+    notebooks._poll_in_steps(channel, step=0.05)
+    started = time.monotonic()
+    reply = asyncio.run(channel.get_msg(timeout=30))
+    assert reply == {"msg_type": "execute_reply"} and time.monotonic() - started < 1 and channel.waits == [0.05]
+
+
+def test_polling_in_steps_still_gives_up_when_the_timeout_runs_out():
+    import asyncio
+    from queue import Empty
+
+    channel = _ChannelThatSleepsThroughItsWakeUp(has_message=False)
+    notebooks._poll_in_steps(channel, step=0.05)
+    with pytest.raises(Empty):
+        asyncio.run(channel.get_msg(timeout=0.12))
+    assert 3 <= len(channel.waits) <= 4 and max(channel.waits) <= 0.05
+
+
+def test_the_longest_looking_notebooks_start_first():
+    work = {p.stem[:2]: notebooks._expected_work(p) for p in PATHS}
+    assert max(work, key=work.get) == "04"  # control and maps: the most figures
+    assert min(work, key=work.get) == "06"  # the ACLED notebook draws nothing

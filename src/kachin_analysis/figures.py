@@ -53,6 +53,7 @@ __all__ = [
     "output_dir",
     "render",
     "render_all",
+    "shown",
     "source_line",
 ]
 
@@ -71,6 +72,25 @@ REGISTRY: dict[str, FigureSpec] = {}
 _SCREEN_PPI = 130
 
 
+#: PNGs of publication figures shown in this process (a notebook's kernel), by figure key and record content
+#: (:func:`_fingerprint`): :func:`shown` hands an explorer the picture just shown for the same figure of the same
+#: record instead of drawing it again. Keyed by content, so a changed record is another key, and a figure changed
+#: after it was built is never kept.
+_SHOWN: dict[tuple[str, str], bytes] = {}
+_SHOWN_KEEP = 16
+
+
+class _ShownPNG:
+    """A PNG rendered at 2x density, shown in Jupyter at screen size (see :class:`PublicationFigure`)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def _repr_png_(self):
+        width = int.from_bytes(self.data[16:20], "big")  # IHDR width
+        return self.data, {"width": width // 2}
+
+
 class PublicationFigure(Figure):
     """A figure that shows itself in Jupyter as a sharp PNG at screen size, without pyplot: rendered at 2×
     pixel density and shown at 130 CSS pixels per inch (6 pt print type reads as 11 px on screen)."""
@@ -79,9 +99,14 @@ class PublicationFigure(Figure):
     alt_values: dict | None = None
 
     def _repr_png_(self):
-        data = _save(self, "png", dpi=2 * _SCREEN_PPI)
-        width = int.from_bytes(data[16:20], "big")  # IHDR width
-        return data, {"width": width // 2}
+        box = _built_box(self)
+        data = _save(self, "png", bbox=box, dpi=2 * _SCREEN_PPI)
+        shown_as = getattr(self, "_shown_as", None)
+        if box is not None and shown_as is not None:  # drawn exactly as built: the picture of that key and record
+            _SHOWN[shown_as] = data
+            while len(_SHOWN) > _SHOWN_KEEP:
+                _SHOWN.pop(next(iter(_SHOWN)))
+        return _ShownPNG(data)._repr_png_()
 
     @property
     def alt_text(self) -> str:
@@ -1252,7 +1277,60 @@ def build(key: str, record: Record) -> Figure:
     with style.context("paper"):
         fig = REGISTRY[key].builder(record)
     fig.key = key  # type: ignore[attr-defined]
+    fig._shown_as = (key, _fingerprint(record))  # type: ignore[attr-defined]  # read by _repr_png_
+    fig.stale = False  # as measured by the builder; any change from here on marks it stale again (see _built_box)
     return fig
+
+
+def _fingerprint(record: Record) -> str:
+    """A digest of the record's content: every table's columns, types and values (~4 ms).
+
+    >>> from kachin_analysis import load_record
+    >>> record = load_record()
+    >>> _fingerprint(record) == _fingerprint(load_record()) != _fingerprint(record.filter(phases="bhamo"))
+    True
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, frame in record.tables.items():
+        h.update(f"{name}:{list(frame.columns)}:{list(map(str, frame.dtypes))}".encode())
+        h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def shown(key: str, record: Record):
+    """What a notebook displays for figure ``key`` drawn from ``record``: the picture already shown in this
+    process for the same figure of a record with the same content, if there is one (at once), else the figure,
+    built (see :func:`build`). The explorers open with it.
+
+    >>> from kachin_analysis import load_record
+    >>> record = load_record()
+    >>> fig = build("phase-timeline", record); first, _ = fig._repr_png_()
+    >>> shown("phase-timeline", load_record())._repr_png_()[0] == first
+    True
+    >>> type(shown("phase-timeline", record.filter(phases="bhamo"))).__name__
+    'PublicationFigure'
+    """
+    data = _SHOWN.get((key, _fingerprint(record)))
+    return _ShownPNG(data) if data is not None else build(key, record)
+
+
+def _built_box(fig: Figure):
+    """The tight box (padded, inches) the builder measured, if nothing has changed the figure since: matplotlib
+    marks a figure stale whenever any of its artists changes. Otherwise ``None`` (measure again).
+
+    >>> from kachin_analysis import load_record
+    >>> fig = build("phase-timeline", load_record())
+    >>> _built_box(fig) is not None
+    True
+    >>> _ = fig.axes[0].set_title("Changed"); _built_box(fig) is None
+    True
+    """
+    built = getattr(fig, "_box_when_built", None)
+    if built is None or fig.stale:
+        return None
+    return built.padded(style.rc("paper")["savefig.pad_inches"])
 
 
 def chart_data_csv(fig) -> bytes:
@@ -1359,10 +1437,7 @@ def render(
     out = output_dir(out_dir)
     fig = build(key, record)
     written = []
-    # The builder measured the finished figure when it placed the source line, and nothing has changed since:
-    # no need to walk every artist again.
-    built = getattr(fig, "_box_when_built", None)
-    bbox = built.padded(style.rc("paper")["savefig.pad_inches"]) if built is not None else _tight_box(fig)
+    bbox = _built_box(fig) or _tight_box(fig)  # the builder measured the finished figure: no second walk
     for fmt in formats:
         path = out / f"{key}.{fmt}"
         atomic_write_bytes(path, _save(fig, fmt, bbox))

@@ -520,7 +520,7 @@ def explore(
                 from . import figures
 
                 try:
-                    display(figures.build(figure, chosen))
+                    display(figures.shown(figure, chosen))
                 except (KeyError, ValueError, IndexError) as err:
                     print(f"The figure cannot be drawn for this choice ({err}); widen it.")
             if table is not None:
