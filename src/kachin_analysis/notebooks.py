@@ -53,7 +53,7 @@ def strip(path: str | os.PathLike) -> None:
 
 
 #: Seconds a cell may run before it is taken to be stuck. Every cell here finishes in a few seconds; the limit is for a
-#: reply lost between kernel and client (seen once in a few hundred runs with ipykernel 7), not for slow work.
+#: kernel that truly stops answering, not for slow work (a reply the client missed is caught by _poll_in_steps).
 CELL_TIMEOUT = 60
 
 
