@@ -153,3 +153,22 @@ def test_a_figure_that_fails_in_a_worker_stops_the_render_with_its_error(tmp_pat
     monkeypatch.setitem(figures.REGISTRY, "phase-timeline", figures.FigureSpec(spec.key, spec.title, broken))
     with pytest.raises(ValueError, match="cannot draw this"):
         figures.render_all(minimal_record, keys=["phase-timeline", "actor-co-participation"], out_dir=tmp_path, jobs=2)
+
+
+def test_a_figure_on_another_canvas_still_shows_as_png(minimal_record):
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    fig = figures.build("phase-timeline", minimal_record)
+    FigureCanvasBase(fig)  # e.g. moved to another backend: matplotlib writes the PNG itself
+    data, meta = fig._repr_png_()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and meta["width"] > 0
+
+
+def test_a_record_pandas_cannot_hash_still_builds_and_is_not_remembered(minimal_record):
+    import dataclasses
+
+    odd = dataclasses.replace(
+        minimal_record, events=minimal_record.events.assign(extra=[[1]] * len(minimal_record.events))
+    )
+    fig = figures.build("phase-timeline", odd)
+    assert fig._shown_as is None and isinstance(figures.shown("phase-timeline", odd), figures.PublicationFigure)

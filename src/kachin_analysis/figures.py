@@ -1277,7 +1277,10 @@ def build(key: str, record: Record) -> Figure:
     with style.context("paper"):
         fig = REGISTRY[key].builder(record)
     fig.key = key  # type: ignore[attr-defined]
-    fig._shown_as = (key, _fingerprint(record))  # type: ignore[attr-defined]  # read by _repr_png_
+    try:
+        fig._shown_as = (key, _fingerprint(record))  # type: ignore[attr-defined]  # read by _repr_png_
+    except TypeError:  # a table cell pandas cannot hash (a list, say): such a figure is simply not remembered
+        fig._shown_as = None  # type: ignore[attr-defined]
     fig.stale = False  # as measured by the builder; any change from here on marks it stale again (see _built_box)
     return fig
 
@@ -1312,7 +1315,10 @@ def shown(key: str, record: Record):
     >>> type(shown("phase-timeline", record.filter(phases="bhamo"))).__name__
     'PublicationFigure'
     """
-    data = _SHOWN.get((key, _fingerprint(record)))
+    try:
+        data = _SHOWN.get((key, _fingerprint(record)))
+    except TypeError:  # see build()
+        data = None
     return _ShownPNG(data) if data is not None else build(key, record)
 
 
@@ -1399,9 +1405,9 @@ def _png(fig: Figure, bbox, dpi: float | None = None) -> bytes:
         dpi = dpi or matplotlib.rcParams["savefig.dpi"]
         raw = io.BytesIO()
         fig.savefig(raw, format="rgba", bbox_inches=bbox, dpi=dpi)
-    renderer = fig.canvas.renderer  # type: ignore[attr-defined]
-    width, height = int(renderer.width), int(renderer.height)  # the renderer that just drew: the image's size
-    if width * height * 4 != raw.getbuffer().nbytes:  # not the renderer that drew: let matplotlib write it
+    renderer = getattr(fig.canvas, "renderer", None)  # the Agg renderer that just drew: its size is the image's
+    width, height = (int(renderer.width), int(renderer.height)) if renderer is not None else (0, 0)
+    if width * height * 4 != raw.getbuffer().nbytes:  # another canvas drew it: let matplotlib write the PNG
         buf = io.BytesIO()
         with style.context("paper"):
             fig.savefig(buf, format="png", bbox_inches=bbox, dpi=dpi, **_SAVE_OPTIONS["png"])
