@@ -96,9 +96,9 @@ def bench_notebooks() -> dict:
     import nbformat
 
     from kachin_analysis import notebooks
+    from kachin_analysis.cli import DEFAULT_JOBS as jobs  # as `kachin-analysis notebooks --run` runs them
 
     paths = notebooks.notebook_paths(ROOT / "notebooks")
-    jobs = min(2, os.cpu_count() or 1)
     suite, serial, base = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         trivial = Path(tmp) / "trivial.ipynb"

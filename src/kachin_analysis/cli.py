@@ -204,6 +204,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Processes that render figures or run notebooks unless ``--jobs`` says otherwise: up to two.
+DEFAULT_JOBS = min(2, os.cpu_count() or 1)
+
+
 def _jobs(text: str) -> int:
     """``--jobs``: a whole number of processes, at least 1."""
     try:
@@ -236,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--data", metavar="DIR", help="read the record from DIR")
     f.add_argument("--list", action="store_true", help="list the figure keys and titles, render nothing")
     f.add_argument("--force", action="store_true", help="re-render even figures that are up to date")
-    f.add_argument("--jobs", type=_jobs, default=min(2, os.cpu_count() or 1), metavar="N",
+    f.add_argument("--jobs", type=_jobs, default=DEFAULT_JOBS, metavar="N",
                    help="render in N processes (default: up to 2)")
     f.set_defaults(func=cmd_figures)
 
@@ -256,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--run", action="store_true", help="run each notebook top to bottom (files are not changed)")
     g.add_argument("--strip", action="store_true", help="remove outputs and execution counts (notebooks are committed clean)")
     n.add_argument("dir", nargs="?", help="folder of notebooks (default: notebooks/)")
-    n.add_argument("--jobs", type=_jobs, default=min(2, os.cpu_count() or 1), metavar="N",
+    n.add_argument("--jobs", type=_jobs, default=DEFAULT_JOBS, metavar="N",
                    help="with --run, run N notebooks at a time, each in its own kernel (default: up to 2)")
     n.set_defaults(func=cmd_notebooks)
 

@@ -1277,16 +1277,15 @@ def build(key: str, record: Record) -> Figure:
     with style.context("paper"):
         fig = REGISTRY[key].builder(record)
     fig.key = key  # type: ignore[attr-defined]
-    try:
-        fig._shown_as = (key, _fingerprint(record))  # type: ignore[attr-defined]  # read by _repr_png_
-    except TypeError:  # a table cell pandas cannot hash (a list, say): such a figure is simply not remembered
-        fig._shown_as = None  # type: ignore[attr-defined]
+    fingerprint = _fingerprint(record)
+    fig._shown_as = (key, fingerprint) if fingerprint else None  # type: ignore[attr-defined]  # read by _repr_png_
     fig.stale = False  # as measured by the builder; any change from here on marks it stale again (see _built_box)
     return fig
 
 
-def _fingerprint(record: Record) -> str:
-    """A digest of the record's content: every table's columns, types and values (~4 ms).
+def _fingerprint(record: Record) -> str | None:
+    """A digest of the record's content: every table's columns, types and values (~4 ms); ``None`` when a cell
+    cannot be hashed (a list, say), so that nothing is remembered for such a record.
 
     >>> from kachin_analysis import load_record
     >>> record = load_record()
@@ -1298,7 +1297,10 @@ def _fingerprint(record: Record) -> str:
     h = hashlib.sha256()
     for name, frame in record.tables.items():
         h.update(f"{name}:{list(frame.columns)}:{list(map(str, frame.dtypes))}".encode())
-        h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        try:
+            h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        except TypeError:
+            return None
     return h.hexdigest()
 
 
@@ -1315,10 +1317,8 @@ def shown(key: str, record: Record):
     >>> type(shown("phase-timeline", record.filter(phases="bhamo"))).__name__
     'PublicationFigure'
     """
-    try:
-        data = _SHOWN.get((key, _fingerprint(record)))
-    except TypeError:  # see build()
-        data = None
+    fingerprint = _fingerprint(record)
+    data = _SHOWN.get((key, fingerprint)) if fingerprint else None
     return _ShownPNG(data) if data is not None else build(key, record)
 
 
@@ -1367,12 +1367,14 @@ def output_dir(path: str | os.PathLike | None = None) -> Path:
     return figures_dir(path)
 
 
-#: savefig options per format: no dates or software tags (byte-identical output), and PNGs deflated at
-#: level 3, which writes files as small as the default level 6 in a third of the time (measured on these figures).
+#: PNGs are deflated at level 3, which writes files as small as the default level 6 in a third of the time
+#: (measured on these figures).
+_PNG_COMPRESSION = 3
+#: savefig options per format: no dates or software tags (byte-identical output).
 _SAVE_OPTIONS: dict[str, dict[str, Any]] = {
     "svg": {"metadata": {"Date": None}},
     "pdf": {"metadata": {"CreationDate": None, "ModDate": None}},
-    "png": {"metadata": {"Software": None}, "pil_kwargs": {"compress_level": 3}},
+    "png": {"metadata": {"Software": None}, "pil_kwargs": {"compress_level": _PNG_COMPRESSION}},
 }
 
 
@@ -1416,7 +1418,7 @@ def _png(fig: Figure, bbox, dpi: float | None = None) -> bytes:
     if image.getchannel("A").getextrema() == (255, 255):
         image = image.convert("RGB")
     out = io.BytesIO()
-    image.save(out, format="png", dpi=(dpi, dpi), compress_level=3)
+    image.save(out, format="png", dpi=(dpi, dpi), compress_level=_PNG_COMPRESSION)
     return out.getvalue()
 
 
@@ -1684,24 +1686,21 @@ def render_all(
         if k not in todo and progress:
             done += 1
             progress(done, len(keys), k, None, 0.0)
-    started = time.perf_counter()
+
+    def finished(key: str, paths: list[Path], since: float) -> None:
+        nonlocal done
+        result[key] = paths
+        done += 1
+        if progress:
+            progress(done, len(keys), key, paths, time.perf_counter() - since)
+
     if jobs > 1 and len(todo) > 1 and sys.platform.startswith("linux"):
-
-        def finished(key: str, paths: list[Path]) -> None:
-            nonlocal done
-            result[key] = paths
-            done += 1
-            if progress:
-                progress(done, len(keys), key, paths, time.perf_counter() - started)
-
-        _render_in_workers(record, todo, out, tuple(formats), jobs, finished)
+        started = time.perf_counter()  # workers report as they go: seconds since they started
+        _render_in_workers(record, todo, out, tuple(formats), jobs, lambda key, paths: finished(key, paths, started))
     else:
         for key in todo:
             t = time.perf_counter()
-            result[key] = render(key, record, out_dir=out, formats=formats)
-            done += 1
-            if progress:
-                progress(done, len(keys), key, result[key], time.perf_counter() - t)
+            finished(key, render(key, record, out_dir=out, formats=formats), t)
     if digest is not None and todo:
         from .files import (
             update_json_object,

@@ -72,11 +72,17 @@ def country_borders(
     """
     for name, house in HOUSE_BORDERS.items():
         if (tuple(extent), tolerance) == (tuple(house[0]), house[1]):
-            return tuple(
-                (country, tuple(tuple(map(tuple, ring)) for ring in rings))
-                for country, rings in _basemap_file("countries.json")[name]
-            )
+            return _house_borders()[name]
     return clipped_borders(extent, tolerance)
+
+
+@functools.lru_cache(maxsize=1)
+def _house_borders() -> dict[str, tuple[tuple[str, tuple], ...]]:
+    """``basemap/countries.json``, read once, as :func:`country_borders` returns borders."""
+    return {
+        name: tuple((country, tuple(tuple(map(tuple, ring)) for ring in rings)) for country, rings in borders)
+        for name, borders in _basemap_file("countries.json").items()
+    }
 
 
 def clipped_borders(extent: tuple[float, float, float, float], tolerance: float) -> tuple[tuple[str, tuple], ...]:

@@ -171,10 +171,10 @@ def _expected_work(path: Path) -> int:
 def execute_all(paths, *, jobs: int = 2, timeout: int = CELL_TIMEOUT, save: bool = False, progress=None) -> list:
     """Run many notebooks, ``jobs`` at a time, each in a fresh kernel; returns them executed, in order.
 
-    With ``jobs`` > 1 each runner is a process of its own (forked, Linux), driving one kernel at a time: two
-    notebook clients sharing one process and event loop were seen to lose a kernel's reply now and then. ``progress(path, seconds)`` is called as each notebook finishes. The first failure is raised; notebooks
-    not yet started are not run. With ``jobs`` > 1 the notebooks that look longest (:func:`_expected_work`) start
-    first; the list returned keeps the order given.
+    With ``jobs`` > 1 each runner is a process of its own (forked, Linux), driving one kernel at a time, and the
+    notebooks that look longest (:func:`_expected_work`) start first; the list returned keeps the order given.
+    ``progress(path, seconds)`` is called as each notebook finishes. The first failure is raised; notebooks not
+    yet started are not run.
 
     >>> [nb.metadata["kernelspec"]["name"] for nb in execute_all(notebook_paths()[:1])]
     ['python3']
