@@ -172,3 +172,23 @@ def test_a_record_pandas_cannot_hash_still_builds_and_is_not_remembered(minimal_
     )
     fig = figures.build("phase-timeline", odd)
     assert fig._shown_as is None and isinstance(figures.shown("phase-timeline", odd), figures.PublicationFigure)
+
+
+def test_map_leader_lines_end_at_their_labels_exactly_where_matplotlib_would_end_them(record):
+    import numpy as np
+    from matplotlib.patches import FancyArrowPatch
+
+    fig = figures.build("map-captures", record)
+    fig.canvas.draw()
+    leaders = [p for ax in fig.axes for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(leaders) >= 5, "the map's town labels have leader lines"
+    clipped = 0
+    for leader in leaders:
+        ours = leader.get_path().vertices
+        leader.set_connectionstyle(leader.get_connectionstyle().connect)  # matplotlib's own clipping
+        np.testing.assert_array_equal(ours, leader.get_path().vertices)
+        label = leader.patchA
+        leader.set_patchA(None)
+        clipped += not np.array_equal(ours, leader.get_path().vertices)
+        leader.set_patchA(label)
+    assert clipped >= 5, "most leaders are cut short at their label"

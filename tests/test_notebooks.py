@@ -4,6 +4,7 @@ yourself, shows nothing a reader should not see (errors, warnings, NaN), and is 
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -189,3 +190,67 @@ def test_the_longest_looking_notebooks_start_first():
     work = {p.stem[:2]: notebooks._expected_work(p) for p in PATHS}
     assert max(work, key=work.get) == "04"  # control and maps: the most figures
     assert min(work, key=work.get) == "06"  # the ACLED notebook draws nothing
+
+
+def _fake_runs(monkeypatch, failing: str | None = None) -> list[str]:
+    """Replace kernel start, run and stop with steps that only log what happened, in order."""
+    log: list[str] = []
+
+    async def started(path, timeout):
+        log.append(f"start {path}")
+        return path, None, None
+
+    async def run(started, timeout, save):
+        log.append(f"run {started[0]}")
+        if started[0] == failing:
+            raise RuntimeError(f"{failing} failed")
+        return f"nb {started[0]}"
+
+    async def stop(started):
+        log.append(f"stop {started[0]}")
+
+    monkeypatch.setattr(notebooks, "_started", started)
+    monkeypatch.setattr(notebooks, "_run_started", run)
+    monkeypatch.setattr(notebooks, "_stop", stop)
+    return log
+
+
+def _run_each(todo: list[str]) -> list[tuple[str, str]]:
+    import asyncio
+
+    todo, reported = list(reversed(todo)), []
+    take = lambda: todo.pop() if todo else None
+    asyncio.run(notebooks._run_each(take, 5, False, lambda p, nb, s: reported.append((p, nb))))
+    return reported
+
+
+def test_each_notebooks_kernel_is_launched_while_the_one_before_it_runs(monkeypatch):
+    log = _fake_runs(monkeypatch)
+    reported = _run_each(["a", "b", "c"])
+    assert log == ["start a", "start b", "run a", "start c", "run b", "run c"]
+    assert reported == [("a", "nb a"), ("b", "nb b"), ("c", "nb c")]
+
+
+def test_a_failing_notebook_stops_the_kernel_launched_for_the_next_and_nothing_more_starts(monkeypatch):
+    log = _fake_runs(monkeypatch, failing="a")
+    with pytest.raises(RuntimeError, match="a failed"):
+        _run_each(["a", "b", "c"])
+    assert log == ["start a", "start b", "run a", "stop b"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows kernels use TCP")
+def test_kernels_talk_over_local_sockets_at_an_absolute_path():
+    km = notebooks._kernel_manager()
+    assert km.transport == "ipc" and os.path.isabs(km.ip) and km.kernel_name == "python3"
+
+
+def test_a_runner_imports_nbformat_without_the_iri_checker_and_leaves_it_importable():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from kachin_analysis import notebooks; notebooks._import_nbformat_in_runner(); "
+        "print('nbformat' in sys.modules, 'rfc3987_syntax' in sys.modules); import rfc3987_syntax; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False", "ok"]

@@ -31,6 +31,7 @@ import matplotlib
 import matplotlib.dates as mdates
 import matplotlib.patches
 import matplotlib.patheffects
+import matplotlib.text
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -943,7 +944,7 @@ def _label_towns(ax, towns: pd.DataFrame, *, avoid=None, fontsize=6.5, adjust=Tr
     if avoid is not None and len(avoid.get_offsets()) == 0:
         avoid = None  # a record with no captures leaves nothing to steer clear of
     if adjust and texts:
-        adjust_text(
+        _, leaders = adjust_text(
             texts,
             x=towns["longitude"].to_numpy(),
             y=towns["latitude"].to_numpy(),
@@ -954,7 +955,38 @@ def _label_towns(ax, towns: pd.DataFrame, *, avoid=None, fontsize=6.5, adjust=Tr
             iter_lim=60,  # the labels settle within 60 rounds (same pixels as 300, a third of the time)
             arrowprops=dict(arrowstyle="-", color="#666666", linewidth=0.4),
         )
+        for leader in leaders:
+            leader.set_connectionstyle(_ClipAtLabelOnce(leader.get_connectionstyle()))
     return texts
+
+
+class _ClipAtLabelOnce:
+    """A leader line's connection style that measures the label it leaves from once per drawing.
+
+    adjustText clips each leader at its label by handing matplotlib the label as ``patchA``; matplotlib then
+    asks ``Text.contains`` at every step of a bisection, and each call lays the text out again (~3 ms a leader,
+    a quarter of a second for a notebook's two maps). The label's box is the same at every step, so it is
+    measured once, as ``Text.contains`` measures it, and the same line comes out.
+    """
+
+    def __init__(self, connect):
+        self.connect = connect
+
+    def __call__(self, posA, posB, shrinkA=2.0, shrinkB=2.0, patchA=None, patchB=None):
+        if isinstance(patchA, matplotlib.text.Text):
+            patchA = _MeasuredLabel(patchA)
+        return self.connect(posA, posB, shrinkA=shrinkA, shrinkB=shrinkB, patchA=patchA, patchB=patchB)
+
+
+class _MeasuredLabel:
+    """A label's box on screen, measured once; answers ``contains`` as ``Text.contains`` would."""
+
+    def __init__(self, text):
+        self.box = matplotlib.text.Text.get_window_extent(text) if text.get_visible() else None
+
+    def contains(self, point):
+        box = self.box
+        return box is not None and box.x0 <= point.x <= box.x1 and box.y0 <= point.y <= box.y1, {}
 
 
 def _locator(fig, rect, extent):
