@@ -1304,13 +1304,19 @@ def build(key: str, record: Record) -> Figure:
     >>> float(fig.get_size_inches()[0]), fig.alt_text.startswith("Triangular heat map")
     (7.2, True)
     """
+    fig = _build(key, record)
+    fingerprint = _fingerprint(record)
+    fig._shown_as = (key, fingerprint) if fingerprint else None  # type: ignore[attr-defined]  # read by _repr_png_
+    return fig
+
+
+def _build(key: str, record: Record) -> Figure:
+    """:func:`build` without what only a notebook needs (the record's digest, to remember the picture shown)."""
     if key not in REGISTRY:
         raise KeyError(f"no figure {key!r}; known: {', '.join(REGISTRY)}")
     with style.context("paper"):
         fig = REGISTRY[key].builder(record)
     fig.key = key  # type: ignore[attr-defined]
-    fingerprint = _fingerprint(record)
-    fig._shown_as = (key, fingerprint) if fingerprint else None  # type: ignore[attr-defined]  # read by _repr_png_
     fig.stale = False  # as measured by the builder; any change from here on marks it stale again (see _built_box)
     return fig
 
@@ -1475,7 +1481,7 @@ def render(
     ['.svg', '.csv', '.txt']
     """
     out = output_dir(out_dir)
-    fig = build(key, record)
+    fig = _build(key, record)  # written to files, never shown: no digest needed
     written = []
     bbox = _built_box(fig) or _tight_box(fig)  # the builder measured the finished figure: no second walk
     for fmt in formats:
