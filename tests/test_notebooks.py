@@ -192,11 +192,13 @@ def test_the_longest_looking_notebooks_start_first():
     assert min(work, key=work.get) == "06"  # the ACLED notebook draws nothing
 
 
-def _fake_runs(monkeypatch, failing: str | None = None) -> list[str]:
+def _fake_runs(monkeypatch, failing: str | None = None, unlaunchable: str | None = None) -> list[str]:
     """Replace kernel start, run and stop with steps that only log what happened, in order."""
     log: list[str] = []
 
     async def started(path, timeout):
+        if path == unlaunchable:
+            raise OSError(f"{path}: no kernel")
         log.append(f"start {path}")
         return path, None, None
 
@@ -254,3 +256,33 @@ def test_a_runner_imports_nbformat_without_the_iri_checker_and_leaves_it_importa
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "False", "ok"]
+
+
+def test_a_kernel_that_cannot_be_launched_stops_the_one_already_waiting(monkeypatch):
+    log = _fake_runs(monkeypatch, unlaunchable="b")
+    with pytest.raises(OSError, match="b: no kernel"):
+        _run_each(["a", "b", "c"])
+    assert log == ["start a", "stop a"]
+
+
+@pytest.mark.slow
+def test_a_started_kernel_that_will_not_run_is_stopped_and_its_files_removed(tmp_path):
+    import asyncio
+    import glob
+
+    path = _tiny_notebook(tmp_path, "01-never.ipynb", "1 + 1")
+
+    async def start_then_stop():
+        started = await notebooks._started(path, 10)
+        km = started[2].km
+        for _ in range(100):  # until the kernel has bound its sockets
+            if len(glob.glob(f"{km.ip}-*")) >= 5:
+                break
+            await asyncio.sleep(0.1)
+        alive_before, files = await km.is_alive(), [km.connection_file, *glob.glob(f"{km.ip}-*")]
+        await notebooks._stop(started)
+        return alive_before, await km.is_alive(), files
+
+    alive_before, alive_after, files = asyncio.run(start_then_stop())
+    assert alive_before and not alive_after and len(files) == 6, files
+    assert not [f for f in files if os.path.exists(f)], "connection file and sockets removed"
