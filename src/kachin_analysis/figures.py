@@ -39,7 +39,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import aggregate, geo, pdf_fonts, plots, style
+from . import aggregate, geo, pdf_fonts, plots, style, workers
 from .files import atomic_write_bytes, neutralise_cell
 from .load import Record
 from .paths import figures_dir
@@ -1304,8 +1304,11 @@ def build(key: str, record: Record) -> Figure:
     >>> float(fig.get_size_inches()[0]), fig.alt_text.startswith("Triangular heat map")
     (7.2, True)
     """
-    fig = _build(key, record)
-    fingerprint = _fingerprint(record)
+    return _remembered_as(_build(key, record), key, _fingerprint(record))
+
+
+def _remembered_as(fig: Figure, key: str, fingerprint: str | None) -> Figure:
+    """``fig``, marked so that the picture it first shows is kept for ``key`` and that record content."""
     fig._shown_as = (key, fingerprint) if fingerprint else None  # type: ignore[attr-defined]  # read by _repr_png_
     return fig
 
@@ -1357,7 +1360,7 @@ def shown(key: str, record: Record):
     """
     fingerprint = _fingerprint(record)
     data = _SHOWN.get((key, fingerprint)) if fingerprint else None
-    return _ShownPNG(data) if data is not None else build(key, record)
+    return _ShownPNG(data) if data is not None else _remembered_as(_build(key, record), key, fingerprint)
 
 
 def _built_box(fig: Figure):
@@ -1630,13 +1633,7 @@ def _import_seaborn_for_heatmaps() -> None:
     (tests/test_figures.py compares a worker's render with one in the test process). scipy.stats is
     importable again straight after.
     """
-    if "seaborn" in sys.modules or "scipy.stats" in sys.modules:
-        return
-    sys.modules["scipy.stats"] = None  # type: ignore[assignment]  # None makes `import scipy.stats` fail
-    try:
-        import seaborn  # noqa: F401
-    finally:
-        del sys.modules["scipy.stats"]
+    workers.import_without("seaborn", "scipy.stats")
 
 
 def _render_group(args) -> None:
@@ -1660,7 +1657,6 @@ def _render_in_workers(record: Record, keys: list[str], out: Path, formats: tupl
     """Render ``keys`` in up to ``jobs`` forked workers (see :func:`_split`), calling ``finished(key, paths)``
     in this process as each figure is written; a worker's error is raised here."""
     import multiprocessing
-    import queue
     from concurrent.futures import ProcessPoolExecutor
 
     global _WORKER_RECORD, _PROGRESS
@@ -1675,15 +1671,7 @@ def _render_in_workers(record: Record, keys: list[str], out: Path, formats: tupl
     finally:
         _WORKER_RECORD = _PROGRESS = None
     with pool:
-        for _ in keys:
-            while True:
-                try:
-                    key, paths = reports.get(timeout=0.25)
-                    break
-                except queue.Empty:  # nothing new: has a worker failed?
-                    for fut in futures:
-                        if fut.done() and fut.exception() is not None:
-                            fut.result()  # raises the worker's error
+        for key, paths in workers.reports(reports, futures, len(keys)):
             finished(key, [Path(p) for p in paths])
 
 

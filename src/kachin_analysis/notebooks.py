@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from . import workers
 from .files import atomic_write_text
 from .paths import checkout_root
 
@@ -205,11 +206,7 @@ def execute(path: str | os.PathLike, *, timeout: int = CELL_TIMEOUT, save: bool 
     ``timeout`` seconds is retried once, with the whole notebook, in a fresh kernel (with a warning). With
     ``save`` the executed notebook replaces the file.
     """
-    from jupyter_core.utils import run_sync  # works inside a running event loop too (a notebook, say)
-
-    todo, done = [Path(path)], []
-    run_sync(_run_each)(lambda: todo.pop() if todo else None, timeout, save, lambda p, nb, s: done.append(nb))
-    return done[0]
+    return execute_all([path], jobs=1, timeout=timeout, save=save)[0]
 
 
 def _expected_work(path: Path) -> int:
@@ -252,15 +249,7 @@ def _import_nbformat_in_runner() -> None:
     notebook schemas check no string format. Only runners, processes of ours, do this; a user's process is never
     changed, and the package can be imported again right after.
     """
-    import sys
-
-    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
-        return
-    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # an import of it now fails
-    try:
-        import nbformat  # noqa: F401
-    finally:
-        del sys.modules["rfc3987_syntax"]
+    workers.import_without("nbformat", "rfc3987_syntax", looked_for_by="jsonschema")
 
 
 def _runner(timeout: int, save: bool) -> dict[str, Any]:
@@ -295,7 +284,7 @@ def execute_all(paths, *, jobs: int = 2, timeout: int = CELL_TIMEOUT, save: bool
     >>> [nb.metadata["kernelspec"]["name"] for nb in execute_all(notebook_paths()[:1])]
     ['python3']
     """
-    from jupyter_core.utils import run_sync
+    from jupyter_core.utils import run_sync  # works inside a running event loop too (a notebook, say)
 
     paths = [Path(p) for p in paths]
     if jobs > 1 and len(paths) > 1:
@@ -315,7 +304,6 @@ def execute_all(paths, *, jobs: int = 2, timeout: int = CELL_TIMEOUT, save: bool
 def _run_in_runners(paths: list[Path], runners: int, timeout: int, save: bool, progress) -> dict[str, Any]:
     """:func:`execute_all` with ``runners`` forked processes; returns the executed notebooks by path."""
     import multiprocessing
-    import queue
     from concurrent.futures import ProcessPoolExecutor
 
     global _TODO, _NEXT, _FINISHED
@@ -331,15 +319,7 @@ def _run_in_runners(paths: list[Path], runners: int, timeout: int, save: bool, p
         _TODO, _NEXT, _FINISHED = [], None, None
     done: dict[str, Any] = {}
     with pool:
-        for _ in paths:
-            while True:
-                try:
-                    path, seconds = finished.get(timeout=0.25)
-                    break
-                except queue.Empty:  # nothing new: has a runner failed?
-                    for fut in futures:
-                        if fut.done() and fut.exception() is not None:
-                            fut.result()  # raises the runner's error (the others start nothing new)
+        for path, seconds in workers.reports(finished, futures, len(paths)):  # a runner's error is raised here
             if progress:
                 progress(Path(path), seconds)
         for fut in futures:
